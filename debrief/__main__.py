@@ -1,0 +1,5 @@
+import sys
+
+from debrief.cli import main
+
+sys.exit(main())

@@ -1,0 +1,154 @@
+"""The ``debrief`` command: serve, worker, check-config, sandbox, demo, jobs, with-redis."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+
+from debrief.settings import ConfigError, config_path, load_settings
+
+
+def _cmd_check_config(args: argparse.Namespace) -> int:
+    path = args.config or config_path()
+    try:
+        settings = load_settings(path)
+    except ConfigError as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        print(f"\n{len(exc.problems)} problem(s) in {path}", file=sys.stderr)
+        return 1
+    from debrief.template_check import check_templates  # noqa: PLC0415 - only this command renders
+
+    problems = check_templates(settings)
+    for line in problems:
+        print(line, file=sys.stderr)
+    if problems:
+        return 1
+    print(f"{path}: OK (language {settings.language}, timezone {settings.timezone}, "
+          f"incidents in {', '.join(sorted(settings.incidents.projects))}, "
+          f"templates rendered: {', '.join(settings.templates.names())})")
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from debrief.serving import serve  # noqa: PLC0415
+
+    return serve(args.host, args.port, workers=args.workers, dev=args.dev)
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    from jobs.worker import run_worker  # noqa: PLC0415
+
+    return run_worker(burst=args.burst, name=args.name)
+
+
+def _cmd_sandbox(args: argparse.Namespace) -> int:
+    from sandbox.server import run  # noqa: PLC0415
+
+    run(host=args.host, port=args.port, state_file=args.state)
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from debrief.demo import run_demo  # noqa: PLC0415
+
+    return run_demo(host=args.host, port=args.port, sandbox_port=args.sandbox_port, keep_running=not args.once)
+
+
+def _cmd_jobs(args: argparse.Namespace) -> int:
+    from debrief.operations import jobs_command  # noqa: PLC0415
+
+    return jobs_command(args)
+
+
+def _cmd_with_redis(args: argparse.Namespace) -> int:
+    from debrief.local_redis import NoRedis, ensure_redis  # noqa: PLC0415
+
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        print("debrief with-redis: give a command to run, e.g. debrief with-redis -- pytest", file=sys.stderr)
+        return 2
+    try:
+        handle = ensure_redis()
+    except NoRedis as exc:
+        print(f"debrief: {exc}", file=sys.stderr)
+        return 3
+    print(f"debrief: using {handle.how}", flush=True)
+    try:
+        return subprocess.call(command, env={**os.environ, "REDIS_URL": handle.url})
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        handle.stop()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="debrief",
+        description="Postmortem automation for Jira and Confluence. Configuration: app.yaml "
+                    "(DEBRIEF_CONFIG) for policy, environment variables for secrets and endpoints.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("serve", help="serve the webhook receiver (gunicorn)",
+                       description="Serve POST /webhooks/jira, /healthz and /readyz with gunicorn.")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    p.add_argument("--dev", action="store_true", help="Flask's development server with the reloader")
+    p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("worker", help="run an RQ worker (with the scheduler) on Debrief's queue",
+                       description="Run a real RQ worker on Debrief's queue, with RQ's scheduler for retries.")
+    p.add_argument("--burst", action="store_true", help="exit when the queue is empty")
+    p.add_argument("--name", help="worker name (default: RQ's)")
+    p.set_defaults(func=_cmd_worker)
+
+    p = sub.add_parser("check-config", help="validate app.yaml and render every configured template",
+                       description="Validate app.yaml and render each configured template with a sample "
+                                   "incident, checking the result is well-formed storage format.")
+    p.add_argument("--config", help="path of app.yaml (default: DEBRIEF_CONFIG or ./app.yaml)")
+    p.set_defaults(func=_cmd_check_config)
+
+    p = sub.add_parser("sandbox", help="serve the local Jira + Confluence sandbox site",
+                       description="Serve a local Atlassian Cloud-like site: Jira at /, Confluence at /wiki.")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8090, help="port (default 8090)")
+    p.add_argument("--state", help="JSON file to load state from and save it to on exit")
+    p.set_defaults(func=_cmd_sandbox)
+
+    p = sub.add_parser("demo", help="sandbox + Redis + service + worker, and a sample incident flowing through",
+                       description="Start the sandbox, Redis, the service and a worker; register the webhook; "
+                                   "create a sample incident and print the URLs of its postmortem draft.")
+    p.add_argument("--host", default="127.0.0.1", help="address for the service and sandbox")
+    p.add_argument("--port", type=int, default=8000, help="service port (default 8000)")
+    p.add_argument("--sandbox-port", type=int, default=8090, help="sandbox port (default 8090)")
+    p.add_argument("--once", action="store_true", help="exit after the draft appears instead of running on")
+    p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("jobs", help="see failed jobs and replay them",
+                       description="Operations on Debrief's queue: list failed jobs, replay one or all.")
+    jobs_sub = p.add_subparsers(dest="jobs_command", required=True, metavar="ACTION")
+    jobs_sub.add_parser("status", help="queue length, workers, failed count")
+    jobs_sub.add_parser("failed", help="list failed jobs with their error")
+    replay = jobs_sub.add_parser("replay", help="requeue failed jobs")
+    replay.add_argument("job_ids", nargs="*", help="job ids (default: all failed jobs)")
+    p.set_defaults(func=_cmd_jobs)
+
+    p = sub.add_parser("with-redis", help="run a command with REDIS_URL set, starting a private Redis if needed",
+                       description="Use REDIS_URL, else 127.0.0.1:6379, else start a private redis-server "
+                                   "for the duration of COMMAND.")
+    p.add_argument("command", nargs=argparse.REMAINDER, help="-- command [args...]")
+    p.set_defaults(func=_cmd_with_redis)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""Serving the Flask app: gunicorn in production, Flask's reloader with --dev."""
+
+from __future__ import annotations
+
+import sys
+
+from debrief.environment import EnvironmentError_, read_environment
+from debrief.logs import configure_logging
+from debrief.settings import ConfigError, load_settings
+
+
+def serve(host: str, port: int, *, workers: int = 2, dev: bool = False) -> int:
+    try:
+        settings, env = load_settings(), read_environment()
+    except (ConfigError, EnvironmentError_) as exc:
+        print(f"debrief serve: cannot start:\n{exc}", file=sys.stderr)
+        return 1
+    configure_logging(env.log_format)
+    from webhooks import create_app  # noqa: PLC0415
+
+    app = create_app(settings, env)
+    url = f"http://{host}:{port}"
+    if dev:
+        print(f"Debrief (development server) at {url}", flush=True)
+        app.run(host=host, port=port, debug=True, use_reloader=True)
+        return 0
+
+    from gunicorn.app.base import BaseApplication  # noqa: PLC0415
+
+    class _Gunicorn(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("threads", 4)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("timeout", 30)
+            self.cfg.set("accesslog", None)
+            self.cfg.set("when_ready", lambda server: print(f"Debrief listening at {url}", flush=True))
+
+        def load(self):
+            return app
+
+    _Gunicorn().run()
+    return 0

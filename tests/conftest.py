@@ -1,0 +1,6 @@
+"""Shared test setup: real Redis, the sandbox site over real HTTP, RQ workers."""
+
+pytest_plugins = [
+    "tests.plugins.sandbox",
+    "tests.plugins.redis",
+]

@@ -1,0 +1,83 @@
+"""Handlers for incident events: map the issue, decide by the written criteria, enqueue.
+
+No Atlassian calls here: everything needed is in the delivery, and anything that is not
+becomes a job.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from debrief.settings import Settings
+from debrief.workqueue import WorkQueue
+from postmortem.fieldmap import incident_from_issue, is_incident
+from postmortem.triggers import asks_for_postmortem, decide
+from webhooks.payloads import AUTOMATION, JiraEvent
+from webhooks.routing import Router
+
+log = logging.getLogger("debrief.intake")
+router = Router()
+
+
+@dataclass(frozen=True)
+class IntakeContext:
+    settings: Settings
+    work: WorkQueue
+    now: datetime
+    delivery_id: str | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    body: dict
+
+
+def _ignored(why: str) -> Outcome:
+    return Outcome(202, {"ignored": why})
+
+
+def consider_issue(issue: dict, ctx: IntakeContext, *, new_comment: str | None = None) -> Outcome:
+    scope = ctx.settings.incidents
+    if not is_incident(issue, scope.projects, scope.issue_types):
+        fields = issue.get("fields") or {}
+        project = (fields.get("project") or {}).get("key")
+        kind = (fields.get("issuetype") or {}).get("name")
+        return _ignored(f"{issue.get('key')} is not an incident (project {project}, type {kind})")
+    incident = incident_from_issue(issue, scope.fields)
+    decision = decide(incident, ctx.settings.triggers, ctx.now, new_comment=new_comment)
+    reasons = [r.reason for r in decision.fired]
+    submitted = ctx.work.submit_incident(incident.key, needed=decision.needed, reasons=reasons,
+                                         delivery_id=ctx.delivery_id)
+    log.info("decided %s: postmortem %s (%s); %s", incident.key, "needed" if decision.needed else "not needed",
+             "; ".join(reasons) or "no rule fired", submitted.action or "nothing queued",
+             extra={"incident": incident.key, "delivery": ctx.delivery_id, "decision": decision.as_dict(),
+                    "job": submitted.job_id})
+    return Outcome(202, {"incident": incident.key, "decision": decision.as_dict(), **submitted.as_dict()})
+
+
+@router.register("jira:issue_created", "jira:issue_updated", AUTOMATION)
+def issue_changed(event: JiraEvent, ctx: IntakeContext) -> Outcome:
+    if event.issue is None:
+        return Outcome(422, {"error": "unprocessable", "detail": "the delivery has no issue",
+                             "fields": {"issue": ["Missing data for required field."]}})
+    return consider_issue(event.issue, ctx)
+
+
+@router.register("comment_created")
+def comment_created(event: JiraEvent, ctx: IntakeContext) -> Outcome:
+    if event.issue is not None:  # Cloud sends an abbreviated issue with the comment
+        return consider_issue(event.issue, ctx, new_comment=event.comment_body)
+    command = ctx.settings.triggers.explicit_request.command
+    if not (ctx.settings.triggers.explicit_request.enabled and asks_for_postmortem(event.comment_body or "", command)):
+        return _ignored(f"comment without an issue and without {command}")
+    if not event.comment_issue_id:
+        return Outcome(422, {"error": "unprocessable", "detail": "cannot tell which issue the comment is on",
+                             "fields": {"comment.self": ["must name the issue (…/issue/<id>/comment/<id>)"]}})
+    submitted = ctx.work.submit_consider(event.comment_issue_id, event.comment_body or "", ctx.delivery_id)
+    log.info("comment asks for a postmortem on issue %s; %s queued", event.comment_issue_id, submitted.action,
+             extra={"delivery": ctx.delivery_id, "job": submitted.job_id})
+    return Outcome(202, {"issue": event.comment_issue_id, "decision": {"postmortem": None, "pending": "fetch"},
+                         **submitted.as_dict()})

@@ -1,0 +1,137 @@
+"""Parsing Jira deliveries into events (sans-I/O): JSON value in, ``JiraEvent`` or error out.
+
+Real bodies carry hundreds of fields; the schemas check only what Debrief reads and let
+the rest through untouched (the raw issue is kept for the field mapping).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
+
+from postmortem.jira_values import body_text
+
+AUTOMATION = "automation"  # pseudo event name for Jira Automation "Send web request" bodies
+
+
+class Lenient(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class NamedSchema(Lenient):
+    key = fields.Str(load_default=None)
+    name = fields.Str(load_default=None)
+
+
+class IssueFieldsSchema(Lenient):
+    summary = fields.Str(required=True)
+    project = fields.Nested(NamedSchema, required=True)
+    issuetype = fields.Nested(NamedSchema, required=True)
+
+
+class IssueSchema(Lenient):
+    id = fields.Raw(load_default=None)
+    key = fields.Str(required=True)
+    fields = fields.Nested(IssueFieldsSchema, required=True)
+
+
+class CommentSchema(Lenient):
+    id = fields.Raw(load_default=None)
+    self = fields.Str(load_default=None)
+    body = fields.Raw(load_default="")
+
+
+class AdminEventSchema(Lenient):
+    webhookEvent = fields.Str(required=True)
+    timestamp = fields.Int(load_default=None)
+    issue_event_type_name = fields.Str(load_default=None)
+    issue = fields.Nested(IssueSchema, load_default=None)
+    comment = fields.Nested(CommentSchema, load_default=None)
+
+
+class PayloadError(ValueError):
+    """The body lacks fields Debrief needs (422); ``fields`` maps each path to what is wrong."""
+
+    def __init__(self, problems: dict[str, list[str]]):
+        self.fields = problems
+        super().__init__("missing or invalid fields: " + ", ".join(sorted(problems)))
+
+
+@dataclass(frozen=True)
+class JiraEvent:
+    """One delivery, reduced to what routing needs. ``issue`` is the raw issue JSON."""
+
+    name: str  # webhookEvent, or AUTOMATION
+    type_name: str | None = None  # issue_event_type_name
+    issue: dict | None = None
+    comment_body: str | None = None
+    comment_issue_id: str | None = None  # DC comment events name the issue only in comment.self
+    timestamp_ms: int | None = None
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def issue_key(self) -> str | None:
+        return self.issue.get("key") if self.issue else None
+
+
+_COMMENT_SELF = re.compile(r"/issue/(\d+|[A-Z][A-Z0-9_]*-\d+)/comment/")
+
+
+def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, inner in messages.items():
+            out.update(_flatten(inner, f"{prefix}.{key}" if prefix else str(key)))
+    else:
+        out[prefix or "(body)"] = [str(m) for m in (messages if isinstance(messages, list) else [messages])]
+    return out
+
+
+def _load(schema: Schema, data: Any, prefix: str = "") -> dict:
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise PayloadError(_flatten(exc.messages, prefix)) from None
+
+
+def parse_admin_event(body: Any) -> JiraEvent:
+    """A Jira admin (system) webhook body: ``{"webhookEvent": ..., "issue": ..., ...}``."""
+    if not isinstance(body, dict):
+        raise PayloadError({"(body)": ["must be a JSON object"]})
+    event = _load(AdminEventSchema(), body)
+    comment = body.get("comment") if isinstance(body.get("comment"), dict) else None
+    issue_id = None
+    if comment and isinstance(comment.get("self"), str):
+        match = _COMMENT_SELF.search(comment["self"])
+        issue_id = match.group(1) if match else None
+    return JiraEvent(
+        name=event["webhookEvent"],
+        type_name=event["issue_event_type_name"],
+        issue=body.get("issue") if event["issue"] is not None else None,
+        comment_body=body_text(comment.get("body")) if comment else None,
+        comment_issue_id=issue_id,
+        timestamp_ms=event["timestamp"],
+        raw=body,
+    )
+
+
+def parse_automation(body: Any) -> JiraEvent:
+    """A Jira Automation "Send web request" body, "Issue data" in Automation or Jira format.
+
+    Automation format is the bare issue (``{"key", "fields", ...}``); Jira format wraps it
+    (``{"issue": {...}}``).
+    """
+    if not isinstance(body, dict):
+        raise PayloadError({"(body)": ["must be a JSON object"]})
+    if "issue" in body and isinstance(body["issue"], dict):
+        issue, prefix = body["issue"], "issue"
+    elif "key" in body or "fields" in body:
+        issue, prefix = body, ""
+    else:
+        raise PayloadError({"issue": ["send the issue: choose 'Issue data' as the web request body"]})
+    _load(IssueSchema(), issue, prefix)
+    return JiraEvent(name=AUTOMATION, type_name=None, issue=issue, raw=body)
