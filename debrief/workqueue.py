@@ -62,6 +62,9 @@ class WorkQueue:
     def record_postmortem(self, incident_key: str, page_id: str) -> None:
         self.redis.hset(f"{PREFIX}:postmortems", incident_key, page_id)
 
+    def forget_postmortem(self, incident_key: str) -> None:
+        self.redis.hdel(f"{PREFIX}:postmortems", incident_key)
+
     def postmortem_page(self, incident_key: str) -> str | None:
         value = self.redis.hget(f"{PREFIX}:postmortems", incident_key)
         return value.decode() if isinstance(value, bytes) else value

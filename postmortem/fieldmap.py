@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from postmortem import jira_values as jv
-from postmortem.incident import Comment, Incident
+from postmortem.incident import Change, Comment, HistoryEntry, Incident
 
 # Fields the mapping may name besides custom fields.
 SYSTEM_FIELDS = frozenset({
@@ -132,3 +132,26 @@ def comment_from_json(data: Mapping[str, Any]) -> Comment:
         created = None
     return Comment(author=jv.person(data.get("author")), body=jv.body_text(data.get("body")),
                    created=created, id=str(data.get("id", "")))
+
+
+def history_from_json(histories: list[Mapping[str, Any]]) -> tuple[HistoryEntry, ...]:
+    """Jira changelog histories (REST ``values`` or ``changelog.histories``), oldest first."""
+    entries = []
+    for h in histories:
+        try:
+            created = jv.parse_datetime(h.get("created"))
+        except ValueError:
+            continue
+        if created is None:
+            continue
+        changes = tuple(Change(str(i.get("field", "")), i.get("fromString"), i.get("toString"))
+                        for i in h.get("items") or () if isinstance(i, Mapping))
+        entries.append(HistoryEntry(jv.person(h.get("author")), created, changes))
+    return tuple(sorted(entries, key=lambda e: e.created))
+
+
+def with_activity(incident: Incident, histories: list[Mapping[str, Any]],
+                  comments: list[Mapping[str, Any]]) -> Incident:
+    """The incident with its full changelog and comments (fetched separately, paged)."""
+    return replace(incident, history=history_from_json(histories),
+                   comments=tuple(comment_from_json(c) for c in comments if isinstance(c, Mapping)))

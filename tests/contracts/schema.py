@@ -113,19 +113,30 @@ def _allow_null(out: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [out, {"type": "null"}]}
 
 
+class SchemaSet:
+    """Shared definitions converted once for one direction; hands out validators using them."""
+
+    def __init__(self, defs: Mapping[str, Any], direction: Direction = "response") -> None:
+        self.direction = direction
+        self.defs = {name: to_json_schema(sub, direction) for name, sub in defs.items()}
+        Draft202012Validator.check_schema({"$defs": self.defs})
+
+    def validator(self, schema: Any) -> Draft202012Validator:
+        """A validator for ``schema`` whose ``#/$defs/...`` references resolve into the set."""
+        converted = to_json_schema(schema, self.direction)
+        root: dict[str, Any] = {"$schema": "https://json-schema.org/draft/2020-12/schema"}
+        if isinstance(converted, bool):
+            root["allOf"] = [converted]
+        else:
+            Draft202012Validator.check_schema(converted)
+            root.update(converted)
+        root["$defs"] = self.defs
+        return Draft202012Validator(root)
+
+
 def validator_for(schema: Any, defs: Mapping[str, Any], direction: Direction = "response") -> Draft202012Validator:
     """A validator for ``schema`` whose ``#/$defs/...`` references resolve into ``defs``."""
-    converted = to_json_schema(schema, direction)
-    root: dict[str, Any] = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$defs": {name: to_json_schema(sub, direction) for name, sub in defs.items()},
-    }
-    if isinstance(converted, bool):
-        root["allOf"] = [converted]
-    else:
-        root.update(converted)
-    Draft202012Validator.check_schema(root)
-    return Draft202012Validator(root)
+    return SchemaSet(defs, direction).validator(schema)
 
 
 def describe_errors(validator: Draft202012Validator, instance: Any, limit: int = 15) -> list[str]:

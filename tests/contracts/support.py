@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import requests
 
-from tests.contracts.schema import Direction, describe_errors, validator_for
+from tests.contracts.schema import Direction, SchemaSet, describe_errors
 
 CONTRACTS_DIR = Path(__file__).resolve().parent
 PRODUCTS = ("jira-cloud-v3", "jira-dc-v2", "confluence-cloud-v1")
@@ -48,7 +48,7 @@ class Contract:
         self.product = product
         self.doc: dict[str, Any] = json.loads((CONTRACTS_DIR / f"{product}.json").read_text(encoding="utf-8"))
         self.operations: Mapping[str, Any] = self.doc["operations"]
-        self._validators: dict[tuple[str, str, Direction], Any] = {}
+        self._schema_sets: dict[Direction, SchemaSet] = {}
 
     def operation(self, op_id: str) -> Mapping[str, Any]:
         try:
@@ -66,11 +66,10 @@ class Contract:
             path = path.replace(f"{{{name}}}", quote(str(value), safe=""))
         return path
 
-    def _validator(self, key: str, schema: Any, direction: Direction):
-        cache_key = (key, json.dumps(schema, sort_keys=True), direction)
-        if cache_key not in self._validators:
-            self._validators[cache_key] = validator_for(schema, self.doc["$defs"], direction)
-        return self._validators[cache_key]
+    def schema_set(self, direction: Direction = "response") -> SchemaSet:
+        if direction not in self._schema_sets:
+            self._schema_sets[direction] = SchemaSet(self.doc["$defs"], direction)
+        return self._schema_sets[direction]
 
     def response_schema(self, op_id: str, status: int) -> tuple[bool, Any]:
         """(declared, schema) for a status of an operation; schema is None for "no body"."""
@@ -81,7 +80,7 @@ class Contract:
         return True, entry["schema"]
 
     def violations(self, schema: Any, instance: Any, direction: Direction = "response") -> list[str]:
-        return describe_errors(self._validator("schema", schema, direction), instance)
+        return describe_errors(self.schema_set(direction).validator(schema), instance)
 
     def request_violations(self, op_id: str, body: Any) -> list[str]:
         request = self.operation(op_id)["requestBody"]

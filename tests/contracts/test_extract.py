@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.contracts.schema import validator_for
+from tests.contracts.schema import SchemaSet
 from tests.contracts.support import CONTRACTS_DIR, PRODUCTS, load_contract
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -73,13 +73,15 @@ class TestCommittedFiles:
 
     def test_every_schema_compiles(self, product):
         contract = load_contract(product)
-        for op in contract.operations.values():
-            schemas = [r["schema"] for r in op["responses"].values() if r["schema"] is not None]
-            if op["requestBody"]:
-                schemas.append(op["requestBody"]["schema"])
-            for schema in schemas:
-                validator_for(schema, contract.doc["$defs"])  # check_schema raises on a bad schema
-        validator_for(contract.error_schema, contract.doc["$defs"])
+        for direction in ("request", "response"):
+            schemas = SchemaSet(contract.doc["$defs"], direction)  # checks every definition
+            for op in contract.operations.values():
+                bodies = [r["schema"] for r in op["responses"].values() if r["schema"] is not None]
+                if op["requestBody"]:
+                    bodies.append(op["requestBody"]["schema"])
+                for schema in bodies:
+                    schemas.validator(schema)  # check_schema raises on a bad schema
+            schemas.validator(contract.error_schema)
 
     def test_provenance_header(self, product):
         doc = load_contract(product).doc

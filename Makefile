@@ -1,0 +1,37 @@
+# Everything installs into .venv from pyproject.toml on first use; later runs reuse it.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test bench lint sandbox serve worker check-config clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $(STAMP)
+
+## make demo: sandbox Jira + Confluence, Redis, service and worker; a sample incident flows through
+demo: $(STAMP)
+	@$(PY) -m debrief demo
+
+## make test: the whole suite against a real Redis (started privately when none runs)
+test: $(STAMP)
+	@$(PY) -m debrief with-redis -- $(PY) -m pytest $(PYTEST_ARGS)
+
+## make bench: throughput of the webhook endpoint and draft latency, as medians
+bench: $(STAMP)
+	@$(PY) -m debrief with-redis -- $(PY) -m bench
+
+lint: $(STAMP)
+	@$(PY) -m ruff check .
+
+check-config: $(STAMP)
+	@$(PY) -m debrief check-config
+
+sandbox: $(STAMP)
+	@$(PY) -m debrief sandbox
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

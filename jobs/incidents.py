@@ -1,0 +1,14 @@
+"""Loading an incident from Jira, with its full history, for any job."""
+
+from __future__ import annotations
+
+from connector.jira import JiraGateway
+from debrief.settings import Settings
+from postmortem.fieldmap import incident_from_issue, with_activity
+from postmortem.incident import Incident
+
+
+def load_incident(jira: JiraGateway, settings: Settings, key_or_id: str, *, issue: dict | None = None) -> Incident:
+    issue = issue or jira.issue(key_or_id)
+    incident = incident_from_issue(issue, settings.incidents.fields, browse_base=jira.base_url)
+    return with_activity(incident, jira.changelog(incident.key), jira.comments(incident.key))

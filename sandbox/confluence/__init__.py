@@ -1,0 +1,12 @@
+"""The Confluence half of the sandbox site, served under ``/wiki``.
+
+``blueprint`` carries the REST v1 API (``/rest/api/...``), the Data Center page-move action,
+a slice of REST v2 (``/api/v2/...``) and browsable HTML pages; ``ConfluenceState`` holds the
+data (see ``state.py``; seeded content in ``seed.py``).
+"""
+
+from . import routes_content, routes_meta, routes_search, routes_space, web  # noqa: F401 (routes)
+from .state import ConfluenceState
+from .web_helpers import blueprint
+
+__all__ = ["ConfluenceState", "blueprint"]
