@@ -1,6 +1,7 @@
 """Who is calling: Basic (e-mail + API token, as on Cloud) or Bearer PAT (as on Data Center).
 
-API paths (``/rest/...``, ``/wiki/rest/...``, ``/wiki/api/...``, ``/_sandbox/...``) need valid
+API paths (``/rest/...``, ``/wiki/rest/...``, ``/wiki/api/...``, the ``/wiki/pages/*.action``
+endpoints and ``/_sandbox/...``) need valid
 credentials; the answer to missing or wrong ones is the product's own 401 body. Readiness
 (``GET /rest/api/2|3/serverInfo``) and the HTML browsing pages are open, as a local demo tool;
 ``flask.g.user`` is still set there when credentials are sent.
@@ -17,7 +18,7 @@ from sandbox import people
 from sandbox.errors import confluence_error, is_confluence_path, jira_error
 
 OPEN_PATHS = frozenset({"/rest/api/2/serverInfo", "/rest/api/3/serverInfo", "/rest/api/latest/serverInfo"})
-API_PREFIXES = ("/rest/", "/wiki/rest/", "/wiki/api/", "/_sandbox")
+API_PREFIXES = ("/rest/", "/wiki/rest/", "/wiki/api/", "/wiki/pages/", "/_sandbox")
 
 JIRA_401 = "You are not authenticated. Authentication required to perform this operation."
 CONFLUENCE_401 = "This request is not authorized. Please check your credentials."

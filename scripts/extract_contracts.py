@@ -38,7 +38,15 @@ DEFAULT_OUT = REPO_ROOT / "tests" / "contracts"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 # Keywords that only document a schema; they never change what validates.
 DOC_KEYWORDS = frozenset(
-    {"description", "example", "examples", "externalDocs", "xml", "title", "x-atlassian-connect-scope"}
+    {
+        "description",
+        "example",
+        "examples",
+        "externalDocs",
+        "xml",
+        "title",
+        "x-atlassian-connect-scope",
+    }
 )
 SCHEMA_REF_PREFIX = "#/components/schemas/"
 
@@ -195,7 +203,13 @@ JIRA_DC_V2 = Product(
                 "Generator defect in the Data Center spec (array-vs-item): the operation returns a "
                 "JSON array, the spec references the element schema.",
             )
-            for op_id in ("getPriorities", "getIssueAllTypes", "getAllProjects", "findUsers", "getFields")
+            for op_id in (
+                "getPriorities",
+                "getIssueAllTypes",
+                "getAllProjects",
+                "findUsers",
+                "getFields",
+            )
         ),
         Adjustment(
             "array-or-item",
@@ -358,7 +372,9 @@ def _deref(spec: dict[str, Any], node: Any) -> Any:
     return node
 
 
-def required_fields(schema: Any, defs: dict[str, Any], prefix: str = "", seen: frozenset = frozenset()) -> list[str]:
+def required_fields(
+    schema: Any, defs: dict[str, Any], prefix: str = "", seen: frozenset = frozenset()
+) -> list[str]:
     """Dotted paths of the properties every valid body must carry (``a.b``, ``items[].name``).
 
     Descends only into required properties.  For ``oneOf``/``anyOf`` a field counts when every
@@ -403,7 +419,9 @@ def _json_content(content: dict[str, Any]) -> tuple[str | None, Any]:
     return None, None
 
 
-def extract_operation(spec: dict[str, Any], collector: SchemaCollector, product: Product, op: Op) -> tuple[str, dict[str, Any]]:
+def extract_operation(
+    spec: dict[str, Any], collector: SchemaCollector, product: Product, op: Op
+) -> tuple[str, dict[str, Any]]:
     path_item = spec["paths"].get(op.path)
     if path_item is None or op.method not in path_item:
         raise SpecError(f"{product.spec_file}: no {op.method.upper()} {op.path}")
@@ -442,13 +460,21 @@ def extract_operation(spec: dict[str, Any], collector: SchemaCollector, product:
         if media is None:
             raise SpecError(f"{op_id}: request body has no JSON media type")
         schema = collector.schema(media.get("schema", {}))
-        request = {"contentType": media_type, "required": bool(body.get("required", False)), "schema": schema}
+        request = {
+            "contentType": media_type,
+            "required": bool(body.get("required", False)),
+            "schema": schema,
+        }
 
     responses: dict[str, Any] = {}
     for status, response in raw.get("responses", {}).items():
         response = _deref(spec, response)
         media_type, media = _json_content(response.get("content", {}))
-        entry = {"contentType": media_type, "description": response.get("description", ""), "schema": None}
+        entry = {
+            "contentType": media_type,
+            "description": response.get("description", ""),
+            "schema": None,
+        }
         if media is not None and "schema" in media:
             entry["schema"] = collector.schema(media["schema"])
         responses[str(status)] = entry
@@ -470,7 +496,9 @@ def apply_adjustment(doc: dict[str, Any], adj: Adjustment) -> None:
     parent: Any = doc
     for token in tokens[:-1]:
         if not isinstance(parent, dict) or token not in parent:
-            raise SpecError(f"adjustment {adj.pointer}: {token!r} is missing; has the spec changed?")
+            raise SpecError(
+                f"adjustment {adj.pointer}: {token!r} is missing; has the spec changed?"
+            )
         parent = parent[token]
     last = tokens[-1]
     if adj.kind == "add":
@@ -486,13 +514,17 @@ def apply_adjustment(doc: dict[str, Any], adj: Adjustment) -> None:
     current = parent[last]
     if adj.kind == "set":
         if current == adj.value:
-            raise SpecError(f"adjustment {adj.pointer}: already {adj.value!r}; has the spec been fixed?")
+            raise SpecError(
+                f"adjustment {adj.pointer}: already {adj.value!r}; has the spec been fixed?"
+            )
         parent[last] = copy.deepcopy(adj.value)
     elif adj.kind in ("array-of", "array-or-item"):
         if not isinstance(current, dict) or current.get("type") == "array":
             raise SpecError(f"adjustment {adj.pointer}: already an array; has the spec been fixed?")
         array = {"items": current, "type": "array"}
-        parent[last] = array if adj.kind == "array-of" else {"oneOf": [array, copy.deepcopy(current)]}
+        parent[last] = (
+            array if adj.kind == "array-of" else {"oneOf": [array, copy.deepcopy(current)]}
+        )
     else:
         raise SpecError(f"unknown adjustment kind {adj.kind!r}")
 
@@ -527,7 +559,9 @@ def extract_product(specs_dir: Path, product: Product) -> dict[str, Any]:
             extra_collector.schema({"$ref": SCHEMA_REF_PREFIX + _escape(name)})
         for name, schema in extra_collector.defs.items():
             if name in collector.defs:
-                raise SpecError(f"{product.name}: schema {name} from {product.extra.spec_file} clashes")
+                raise SpecError(
+                    f"{product.name}: schema {name} from {product.extra.spec_file} clashes"
+                )
             collector.defs[name] = schema
         extra_source["schemas"] = sorted(extra_collector.defs)
         extra_source["reason"] = product.extra.reason
@@ -558,7 +592,9 @@ def extract_product(specs_dir: Path, product: Product) -> dict[str, Any]:
         body["requiredFields"] = required_fields(body["schema"], doc["$defs"])
         alternatives = _top_alternatives(body["schema"], doc["$defs"])
         if alternatives:
-            body["requiredFieldsPerAlternative"] = [required_fields(alt, doc["$defs"]) for alt in alternatives]
+            body["requiredFieldsPerAlternative"] = [
+                required_fields(alt, doc["$defs"]) for alt in alternatives
+            ]
     return doc
 
 
@@ -580,9 +616,19 @@ def render(doc: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("specs", nargs="?", type=Path, default=DEFAULT_SPECS, help=f"specs folder (default {DEFAULT_SPECS})")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if any output file would change")
+    parser.add_argument(
+        "specs",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_SPECS,
+        help=f"specs folder (default {DEFAULT_SPECS})",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if any output file would change"
+    )
     args = parser.parse_args(argv)
 
     if not args.specs.is_dir():
@@ -602,7 +648,9 @@ def main(argv: list[str] | None = None) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
         doc = json.loads(text)
-        print(f"{target}: {len(doc['operations'])} operations, {len(doc['$defs'])} schemas, {len(doc['adjustments'])} adjustments")
+        print(
+            f"{target}: {len(doc['operations'])} operations, {len(doc['$defs'])} schemas, {len(doc['adjustments'])} adjustments"
+        )
     if stale:
         print("out of date: " + ", ".join(stale), file=sys.stderr)
         return 1

@@ -66,6 +66,8 @@ def remove_label_by_query(content_id: str) -> Response:
 @blueprint.delete("/rest/api/content/<content_id>/label/<path:label>")
 @locked
 def remove_label(content_id: str, label: str) -> Response:
+    if "/" in label:
+        raise bad_request("A label name cannot contain '/'")
     confluence().remove_label(content_id, label)
     return Response(status=204)
 

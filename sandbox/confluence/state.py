@@ -371,9 +371,8 @@ class ConfluenceState:
         content = self.content(content_id)
         _check_property(key, value)
         if key in content.properties:
-            raise ConfluenceApiError(
-                409, f"Cannot add a property with key '{key}' to content with id {content_id}: "
-                     "a property with this key already exists")
+            raise bad_request(f"Cannot add a property with key '{key}' to content with id "
+                              f"{content_id}: the content already has a property with this key")
         prop = Property(id=self._new_property_id(), key=key, value=value, version=1,
                         when=now_iso(), by=user)
         content.properties[key] = prop

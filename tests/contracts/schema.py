@@ -43,7 +43,16 @@ _DROPPED = frozenset(
 )
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
-_SCHEMA_VALUES = ("items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else")
+_SCHEMA_VALUES = (
+    "items",
+    "additionalProperties",
+    "not",
+    "contains",
+    "propertyNames",
+    "if",
+    "then",
+    "else",
+)
 
 
 def to_json_schema(schema: Any, direction: Direction = "response") -> Any:
@@ -87,7 +96,9 @@ def _convert(schema: Any, direction: Direction) -> Any:
         out["required"] = [
             name
             for name in out["required"]
-            if not (isinstance(properties.get(name), Mapping) and properties[name].get(skip) is True)
+            if not (
+                isinstance(properties.get(name), Mapping) and properties[name].get(skip) is True
+            )
         ]
         if not out["required"]:
             del out["required"]
@@ -134,7 +145,9 @@ class SchemaSet:
         return Draft202012Validator(root)
 
 
-def validator_for(schema: Any, defs: Mapping[str, Any], direction: Direction = "response") -> Draft202012Validator:
+def validator_for(
+    schema: Any, defs: Mapping[str, Any], direction: Direction = "response"
+) -> Draft202012Validator:
     """A validator for ``schema`` whose ``#/$defs/...`` references resolve into ``defs``."""
     return SchemaSet(defs, direction).validator(schema)
 
@@ -153,6 +166,10 @@ def _flatten(error: ValidationError) -> list[str]:
     where = "/" + "/".join(str(p) for p in error.absolute_path)
     if error.context:
         # oneOf/anyOf: report what each alternative objected to.
-        nested = [msg for sub in sorted(error.context, key=lambda e: e.relative_schema_path) for msg in _flatten(sub)]
+        nested = [
+            msg
+            for sub in sorted(error.context, key=lambda e: e.relative_schema_path)
+            for msg in _flatten(sub)
+        ]
         return [f"{where}: {error.message}", *("    " + msg for msg in nested[:8])]
     return [f"{where}: {error.message}"]

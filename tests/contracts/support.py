@@ -46,7 +46,9 @@ class Contract:
 
     def __init__(self, product: str) -> None:
         self.product = product
-        self.doc: dict[str, Any] = json.loads((CONTRACTS_DIR / f"{product}.json").read_text(encoding="utf-8"))
+        self.doc: dict[str, Any] = json.loads(
+            (CONTRACTS_DIR / f"{product}.json").read_text(encoding="utf-8")
+        )
         self.operations: Mapping[str, Any] = self.doc["operations"]
         self._schema_sets: dict[Direction, SchemaSet] = {}
 
@@ -59,9 +61,13 @@ class Contract:
     def url_path(self, op_id: str, **path_params: Any) -> str:
         op = self.operation(op_id)
         path = op["path"]
-        wanted = {p["name"] for p in op["parameters"] if p["in"] == "path" and "fixedValue" not in p}
+        wanted = {
+            p["name"] for p in op["parameters"] if p["in"] == "path" and "fixedValue" not in p
+        }
         if set(path_params) != wanted:
-            raise TypeError(f"{op_id} needs path parameters {sorted(wanted)}, got {sorted(path_params)}")
+            raise TypeError(
+                f"{op_id} needs path parameters {sorted(wanted)}, got {sorted(path_params)}"
+            )
         for name, value in path_params.items():
             path = path.replace(f"{{{name}}}", quote(str(value), safe=""))
         return path
@@ -74,12 +80,18 @@ class Contract:
     def response_schema(self, op_id: str, status: int) -> tuple[bool, Any]:
         """(declared, schema) for a status of an operation; schema is None for "no body"."""
         responses = self.operation(op_id)["responses"]
-        entry = responses.get(str(status)) or responses.get(f"{str(status)[0]}XX") or responses.get("default")
+        entry = (
+            responses.get(str(status))
+            or responses.get(f"{str(status)[0]}XX")
+            or responses.get("default")
+        )
         if entry is None:
             return False, None
         return True, entry["schema"]
 
-    def violations(self, schema: Any, instance: Any, direction: Direction = "response") -> list[str]:
+    def violations(
+        self, schema: Any, instance: Any, direction: Direction = "response"
+    ) -> list[str]:
         return describe_errors(self.schema_set(direction).validator(schema), instance)
 
     def request_violations(self, op_id: str, body: Any) -> list[str]:
@@ -127,7 +139,11 @@ class Api:
     ) -> requests.Response:
         op = self.contract.operation(op_id)
         url = self.base_url + self.contract.url_path(op_id, **(path or {}))
-        kwargs: dict[str, Any] = {"params": params, "headers": dict(headers or {}), "timeout": TIMEOUT}
+        kwargs: dict[str, Any] = {
+            "params": params,
+            "headers": dict(headers or {}),
+            "timeout": TIMEOUT,
+        }
         if json_body is not None:
             kwargs["json"] = json_body
         if auth is not None:
@@ -144,7 +160,9 @@ class Api:
         if body is not None:
             problems = self.contract.request_violations(op_id, body)
             if problems:
-                raise AssertionError(f"test bug: {op_id} request body violates the spec:\n  " + "\n  ".join(problems))
+                raise AssertionError(
+                    f"test bug: {op_id} request body violates the spec:\n  " + "\n  ".join(problems)
+                )
         resp = self.send(op_id, **kwargs)
         return self.check(resp, op_id, status)
 
@@ -156,7 +174,9 @@ class Api:
     def check(self, resp: requests.Response, op_id: str, status: int) -> Any:
         where = f"{self.contract.product} {op_id} ({resp.request.method} {resp.request.path_url})"
         if resp.status_code != status:
-            raise ContractViolation(f"{where}: expected HTTP {status}, got {resp.status_code}: {_body_text(resp)}")
+            raise ContractViolation(
+                f"{where}: expected HTTP {status}, got {resp.status_code}: {_body_text(resp)}"
+            )
         declared, schema = self.contract.response_schema(op_id, status)
         if not declared:
             raise ContractViolation(f"{where}: the spec declares no HTTP {status} response")
@@ -165,19 +185,27 @@ class Api:
         if not resp.content.strip():
             if schema is None or schema == {}:
                 return None
-            raise ContractViolation(f"{where}: the spec declares a JSON body for {status}, got none")
+            raise ContractViolation(
+                f"{where}: the spec declares a JSON body for {status}, got none"
+            )
         if schema is None:
-            raise ContractViolation(f"{where}: the spec declares no body for {status}, got {_body_text(resp)}")
+            raise ContractViolation(
+                f"{where}: the spec declares no body for {status}, got {_body_text(resp)}"
+            )
         payload = self._json(resp, where)
         problems = self.contract.violations(schema, payload)
         if problems:
-            raise ContractViolation(f"{where}: response violates the spec schema:\n  " + "\n  ".join(problems))
+            raise ContractViolation(
+                f"{where}: response violates the spec schema:\n  " + "\n  ".join(problems)
+            )
         return payload
 
     def check_error(self, resp: requests.Response, op_id: str, status: int) -> dict[str, Any]:
         where = f"{self.contract.product} {op_id} ({resp.request.method} {resp.request.path_url})"
         if resp.status_code != status:
-            raise ContractViolation(f"{where}: expected HTTP {status}, got {resp.status_code}: {_body_text(resp)}")
+            raise ContractViolation(
+                f"{where}: expected HTTP {status}, got {resp.status_code}: {_body_text(resp)}"
+            )
         payload = self._json(resp, where)
         declared, schema = self.contract.response_schema(op_id, status)
         # The operation's own schema for this status when the spec gives one, else the
@@ -185,7 +213,9 @@ class Api:
         schema = schema if declared and schema not in (None, {}) else self.contract.error_schema
         problems = self.contract.violations(schema, payload)
         if problems:
-            raise ContractViolation(f"{where}: error body violates the spec schema:\n  " + "\n  ".join(problems))
+            raise ContractViolation(
+                f"{where}: error body violates the spec schema:\n  " + "\n  ".join(problems)
+            )
         if not isinstance(payload, dict):
             raise ContractViolation(f"{where}: error body is not a JSON object: {_body_text(resp)}")
         return payload
@@ -194,7 +224,9 @@ class Api:
     def _json(resp: requests.Response, where: str) -> Any:
         content_type = resp.headers.get("Content-Type", "")
         if "json" not in content_type:
-            raise ContractViolation(f"{where}: Content-Type {content_type!r} is not JSON: {_body_text(resp)}")
+            raise ContractViolation(
+                f"{where}: Content-Type {content_type!r} is not JSON: {_body_text(resp)}"
+            )
         try:
             return resp.json()
         except ValueError as exc:

@@ -18,7 +18,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _load_extractor():
-    spec = importlib.util.spec_from_file_location("extract_contracts", REPO_ROOT / "scripts" / "extract_contracts.py")
+    spec = importlib.util.spec_from_file_location(
+        "extract_contracts", REPO_ROOT / "scripts" / "extract_contracts.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault("extract_contracts", module)
     spec.loader.exec_module(module)
@@ -59,7 +61,9 @@ class TestCommittedFiles:
 
     def test_file_is_canonical_json(self, product):
         text = (CONTRACTS_DIR / f"{product}.json").read_text(encoding="utf-8")
-        assert extractor.render(json.loads(text)) == text, "not in the extractor's sorted, indented form"
+        assert extractor.render(json.loads(text)) == text, (
+            "not in the extractor's sorted, indented form"
+        )
 
     def test_every_reference_resolves_locally(self, product):
         doc = load_contract(product).doc
@@ -137,7 +141,12 @@ def _spec(tmp_path: Path, paths: dict, schemas: dict, **components) -> Path:
 
 def _product(*ops, adjustments=(), error="Err", prefix=""):
     return extractor.Product(
-        name="p", spec_file="spec.json", served_prefix=prefix, operations=ops, error_schema=error, adjustments=adjustments
+        name="p",
+        spec_file="spec.json",
+        served_prefix=prefix,
+        operations=ops,
+        error_schema=error,
+        adjustments=adjustments,
     )
 
 
@@ -152,7 +161,10 @@ TREE = {
             "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
         },
     },
-    "Err": {"type": "object", "properties": {"errorMessages": {"type": "array", "items": {"type": "string"}}}},
+    "Err": {
+        "type": "object",
+        "properties": {"errorMessages": {"type": "array", "items": {"type": "string"}}},
+    },
     "Unused": {"type": "string"},
 }
 
@@ -161,20 +173,37 @@ def test_recursive_refs_stay_local_and_doc_keywords_go(tmp_path):
     paths = {
         "/tree/{id}": {
             "parameters": [{"$ref": "#/components/parameters/Id"}],
-            "get": {"operationId": "getTree", "responses": {"200": {"$ref": "#/components/responses/Tree"}, "404": {"description": "gone"}}},
+            "get": {
+                "operationId": "getTree",
+                "responses": {
+                    "200": {"$ref": "#/components/responses/Tree"},
+                    "404": {"description": "gone"},
+                },
+            },
         }
     }
     specs = _spec(
         tmp_path,
         paths,
         TREE,
-        parameters={"Id": {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}},
-        responses={"Tree": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Node"}}}}},
+        parameters={
+            "Id": {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+        },
+        responses={
+            "Tree": {
+                "description": "ok",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Node"}}},
+            }
+        },
     )
-    doc = extractor.extract_product(specs, _product(extractor.Op("get", "/tree/{id}"), prefix="/base"))
+    doc = extractor.extract_product(
+        specs, _product(extractor.Op("get", "/tree/{id}"), prefix="/base")
+    )
     op = doc["operations"]["getTree"]
     assert op["path"] == "/base/tree/{id}"
-    assert op["parameters"] == [{"in": "path", "name": "id", "required": True, "schema": {"type": "string"}}]
+    assert op["parameters"] == [
+        {"in": "path", "name": "id", "required": True, "schema": {"type": "string"}}
+    ]
     assert op["responses"]["200"]["schema"] == {"$ref": "#/$defs/Node"}
     assert op["responses"]["404"]["schema"] is None
     node = doc["$defs"]["Node"]
@@ -183,7 +212,11 @@ def test_recursive_refs_stay_local_and_doc_keywords_go(tmp_path):
     assert "description" in node["properties"], "a property named like a keyword must survive"
     assert set(doc["$defs"]) == {"Node", "Err"}
     assert doc["source"]["sha256"] == hashlib.sha256((specs / "spec.json").read_bytes()).hexdigest()
-    assert extractor.render(doc) == extractor.render(extractor.extract_product(specs, _product(extractor.Op("get", "/tree/{id}"), prefix="/base")))
+    assert extractor.render(doc) == extractor.render(
+        extractor.extract_product(
+            specs, _product(extractor.Op("get", "/tree/{id}"), prefix="/base")
+        )
+    )
 
 
 def test_required_fields_follow_refs_arrays_and_alternatives(tmp_path):
@@ -194,7 +227,11 @@ def test_required_fields_follow_refs_arrays_and_alternatives(tmp_path):
             "required": ["title", "space"],
             "properties": {
                 "title": {"type": "string"},
-                "space": {"type": "object", "required": ["key"], "properties": {"key": {"type": "string"}}},
+                "space": {
+                    "type": "object",
+                    "required": ["key"],
+                    "properties": {"key": {"type": "string"}},
+                },
                 "optional": {"type": "object", "required": ["never"], "properties": {"never": {}}},
                 "tree": {"$ref": "#/components/schemas/Node"},
             },
@@ -202,7 +239,17 @@ def test_required_fields_follow_refs_arrays_and_alternatives(tmp_path):
         "Label": {"type": "object", "required": ["name", "prefix"], "properties": {}},
     }
     paths = {
-        "/c": {"post": {"operationId": "create", "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Create"}}}}, "responses": {"200": {"description": "ok"}}}},
+        "/c": {
+            "post": {
+                "operationId": "create",
+                "requestBody": {
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Create"}}
+                    }
+                },
+                "responses": {"200": {"description": "ok"}},
+            }
+        },
         "/l": {
             "post": {
                 "operationId": "label",
@@ -212,7 +259,10 @@ def test_required_fields_follow_refs_arrays_and_alternatives(tmp_path):
                         "application/json": {
                             "schema": {
                                 "oneOf": [
-                                    {"type": "array", "items": {"$ref": "#/components/schemas/Label"}},
+                                    {
+                                        "type": "array",
+                                        "items": {"$ref": "#/components/schemas/Label"},
+                                    },
                                     {"$ref": "#/components/schemas/Label"},
                                 ]
                             }
@@ -224,8 +274,14 @@ def test_required_fields_follow_refs_arrays_and_alternatives(tmp_path):
         },
     }
     specs = _spec(tmp_path, paths, schemas)
-    doc = extractor.extract_product(specs, _product(extractor.Op("post", "/c"), extractor.Op("post", "/l")))
-    assert doc["operations"]["create"]["requestBody"]["requiredFields"] == ["space", "space.key", "title"]
+    doc = extractor.extract_product(
+        specs, _product(extractor.Op("post", "/c"), extractor.Op("post", "/l"))
+    )
+    assert doc["operations"]["create"]["requestBody"]["requiredFields"] == [
+        "space",
+        "space.key",
+        "title",
+    ]
     label = doc["operations"]["label"]["requestBody"]
     assert label["required"] is True
     assert label["requiredFields"] == []
@@ -234,14 +290,34 @@ def test_required_fields_follow_refs_arrays_and_alternatives(tmp_path):
 
 def test_adjustments_apply_and_fail_once_the_spec_is_fixed(tmp_path):
     schemas = {**TREE, "Item": {"type": "object", "properties": {"from": {"type": "string"}}}}
-    paths = {"/items": {"get": {"operationId": "list", "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}}}}}}
+    paths = {
+        "/items": {
+            "get": {
+                "operationId": "list",
+                "responses": {
+                    "200": {
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Item"}}
+                        }
+                    }
+                },
+            }
+        }
+    }
     specs = _spec(tmp_path, paths, schemas)
     adjustments = (
         extractor.Adjustment("array-of", "/operations/list/responses/200/schema", "returns a list"),
-        extractor.Adjustment("set", "/$defs/Item/properties/from/nullable", "null when unset", True),
+        extractor.Adjustment(
+            "set", "/$defs/Item/properties/from/nullable", "null when unset", True
+        ),
     )
-    doc = extractor.extract_product(specs, _product(extractor.Op("get", "/items"), adjustments=adjustments))
-    assert doc["operations"]["list"]["responses"]["200"]["schema"] == {"type": "array", "items": {"$ref": "#/$defs/Item"}}
+    doc = extractor.extract_product(
+        specs, _product(extractor.Op("get", "/items"), adjustments=adjustments)
+    )
+    assert doc["operations"]["list"]["responses"]["200"]["schema"] == {
+        "type": "array",
+        "items": {"$ref": "#/$defs/Item"},
+    }
     assert doc["$defs"]["Item"]["properties"]["from"]["nullable"] is True
     assert [a["reason"] for a in doc["adjustments"]] == ["returns a list", "null when unset"]
 
@@ -252,12 +328,17 @@ def test_adjustments_apply_and_fail_once_the_spec_is_fixed(tmp_path):
     }
     specs = _spec(tmp_path, paths, schemas)
     with pytest.raises(extractor.SpecError, match="already an array"):
-        extractor.extract_product(specs, _product(extractor.Op("get", "/items"), adjustments=adjustments[:1]))
+        extractor.extract_product(
+            specs, _product(extractor.Op("get", "/items"), adjustments=adjustments[:1])
+        )
 
     with pytest.raises(extractor.SpecError, match="missing"):
         extractor.extract_product(
             specs,
-            _product(extractor.Op("get", "/items"), adjustments=(extractor.Adjustment("set", "/$defs/Nope/x", "r", 1),)),
+            _product(
+                extractor.Op("get", "/items"),
+                adjustments=(extractor.Adjustment("set", "/$defs/Nope/x", "r", 1),),
+            ),
         )
 
 

@@ -12,7 +12,11 @@ P = "jira-cloud-v3"
 
 
 def adf(text: str) -> dict[str, Any]:
-    return {"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}]}
+    return {
+        "type": "doc",
+        "version": 1,
+        "content": [{"type": "paragraph", "content": [{"type": "text", "text": text}]}],
+    }
 
 
 def incident_fields(summary: str = "Contract test incident", **extra: Any) -> dict[str, Any]:
@@ -41,7 +45,9 @@ def test_create_then_get_issue(jira3: Api):
     created = jira3.ok("createIssue", 201, json_body={"fields": incident_fields(), "update": {}})
     assert created["key"].startswith("INC-") and created["id"].isdigit()
 
-    issue = jira3.ok("getIssue", 200, path={"issueIdOrKey": created["key"]}, params={"expand": "names,schema"})
+    issue = jira3.ok(
+        "getIssue", 200, path={"issueIdOrKey": created["key"]}, params={"expand": "names,schema"}
+    )
     assert issue["id"] == created["id"] and issue["key"] == created["key"]
     assert issue["fields"]["summary"] == "Contract test incident"
     assert issue["fields"]["description"]["type"] == "doc", "v3 returns descriptions as ADF"
@@ -62,15 +68,24 @@ def test_get_seeded_issue_with_every_field(jira3: Api):
 
 @covers(P, "getIssue")
 def test_get_issue_selected_fields_by_id(jira3: Api):
-    issue = jira3.ok("getIssue", 200, path={"issueIdOrKey": "INC-1"}, params={"fields": "summary,issuelinks"})
+    issue = jira3.ok(
+        "getIssue", 200, path={"issueIdOrKey": "INC-1"}, params={"fields": "summary,issuelinks"}
+    )
     assert set(issue["fields"]) <= {"summary", "issuelinks"}
-    same = jira3.ok("getIssue", 200, path={"issueIdOrKey": issue["id"]}, params={"fields": "summary"})
+    same = jira3.ok(
+        "getIssue", 200, path={"issueIdOrKey": issue["id"]}, params={"fields": "summary"}
+    )
     assert same["key"] == "INC-1"
 
 
 @covers(P, "getChangeLogs")
 def test_changelog_of_seeded_issue(jira3: Api):
-    page = jira3.ok("getChangeLogs", 200, path={"issueIdOrKey": "INC-1"}, params={"startAt": 0, "maxResults": 100})
+    page = jira3.ok(
+        "getChangeLogs",
+        200,
+        path={"issueIdOrKey": "INC-1"},
+        params={"startAt": 0, "maxResults": 100},
+    )
     assert page["values"], "INC-1 is seeded with a history"
     created = [entry["created"] for entry in page["values"]]
     assert created == sorted(created), "changelog pages are oldest first"
@@ -80,8 +95,18 @@ def test_changelog_of_seeded_issue(jira3: Api):
 @covers(P, "getChangeLogs", "editIssue")
 def test_edit_issue_then_changelog(jira3: Api):
     key = create_incident(jira3)
-    assert jira3.ok("editIssue", 204, path={"issueIdOrKey": key}, json_body={"fields": {"summary": "Renamed"}, "update": {"labels": [{"add": "edited"}]}}) is None
-    issue = jira3.ok("getIssue", 200, path={"issueIdOrKey": key}, params={"fields": "summary,labels"})
+    assert (
+        jira3.ok(
+            "editIssue",
+            204,
+            path={"issueIdOrKey": key},
+            json_body={"fields": {"summary": "Renamed"}, "update": {"labels": [{"add": "edited"}]}},
+        )
+        is None
+    )
+    issue = jira3.ok(
+        "getIssue", 200, path={"issueIdOrKey": key}, params={"fields": "summary,labels"}
+    )
     assert issue["fields"]["summary"] == "Renamed"
     assert "edited" in issue["fields"]["labels"]
     page = jira3.ok("getChangeLogs", 200, path={"issueIdOrKey": key})
@@ -91,7 +116,12 @@ def test_edit_issue_then_changelog(jira3: Api):
 
 @covers(P, "createIssues")
 def test_bulk_create(jira3: Api):
-    body = {"issueUpdates": [{"fields": incident_fields("bulk one")}, {"fields": incident_fields("bulk two")}]}
+    body = {
+        "issueUpdates": [
+            {"fields": incident_fields("bulk one")},
+            {"fields": incident_fields("bulk two")},
+        ]
+    }
     created = jira3.ok("createIssues", 201, json_body=body)
     assert len(created["issues"]) == 2
     assert created.get("errors", []) == []
@@ -126,7 +156,15 @@ def test_transitions(jira3: Api):
     available = jira3.ok("getTransitions", 200, path={"issueIdOrKey": key})
     names = {t["name"]: t["id"] for t in available["transitions"]}
     assert "In Progress" in names
-    assert jira3.ok("doTransition", 204, path={"issueIdOrKey": key}, json_body={"transition": {"id": names["In Progress"]}}) is None
+    assert (
+        jira3.ok(
+            "doTransition",
+            204,
+            path={"issueIdOrKey": key},
+            json_body={"transition": {"id": names["In Progress"]}},
+        )
+        is None
+    )
     issue = jira3.ok("getIssue", 200, path={"issueIdOrKey": key}, params={"fields": "status"})
     assert issue["fields"]["status"]["name"] == "In Progress"
 
@@ -134,7 +172,9 @@ def test_transitions(jira3: Api):
 @covers(P, "addComment", "getComments")
 def test_comments(jira3: Api):
     key = create_incident(jira3)
-    comment = jira3.ok("addComment", 201, path={"issueIdOrKey": key}, json_body={"body": adf("Timeline drafted.")})
+    comment = jira3.ok(
+        "addComment", 201, path={"issueIdOrKey": key}, json_body={"body": adf("Timeline drafted.")}
+    )
     assert comment["body"]["type"] == "doc"
     page = jira3.ok("getComments", 200, path={"issueIdOrKey": key})
     assert [c["id"] for c in page["comments"]] == [comment["id"]]
@@ -146,13 +186,29 @@ def test_link_issues_returns_201_without_body(jira3: Api):
     action = jira3.ok(
         "createIssue",
         201,
-        json_body={"fields": {"project": {"key": "ACT"}, "issuetype": {"name": "Task"}, "summary": "Follow-up"}},
+        json_body={
+            "fields": {
+                "project": {"key": "ACT"},
+                "issuetype": {"name": "Task"},
+                "summary": "Follow-up",
+            }
+        },
     )["key"]
     incident = create_incident(jira3)
-    body = {"type": {"name": "Relates"}, "inwardIssue": {"key": action}, "outwardIssue": {"key": incident}}
+    body = {
+        "type": {"name": "Relates"},
+        "inwardIssue": {"key": action},
+        "outwardIssue": {"key": incident},
+    }
     assert jira3.ok("linkIssues", 201, json_body=body) is None
-    links = jira3.ok("getIssue", 200, path={"issueIdOrKey": incident}, params={"fields": "issuelinks"})["fields"]["issuelinks"]
-    assert any(link.get("inwardIssue", {}).get("key") == action or link.get("outwardIssue", {}).get("key") == action for link in links)
+    links = jira3.ok(
+        "getIssue", 200, path={"issueIdOrKey": incident}, params={"fields": "issuelinks"}
+    )["fields"]["issuelinks"]
+    assert any(
+        link.get("inwardIssue", {}).get("key") == action
+        or link.get("outwardIssue", {}).get("key") == action
+        for link in links
+    )
 
 
 @covers(P, "createOrUpdateRemoteIssueLink", "getRemoteIssueLinks")
@@ -162,17 +218,29 @@ def test_remote_links_upsert_on_global_id(jira3: Api):
         "globalId": "debrief-postmortem=1",
         "application": {"type": "com.atlassian.confluence", "name": "Confluence"},
         "relationship": "Postmortem",
-        "object": {"url": "https://example.com/wiki/spaces/PM/pages/1", "title": "Postmortem draft"},
+        "object": {
+            "url": "https://example.com/wiki/spaces/PM/pages/1",
+            "title": "Postmortem draft",
+        },
     }
-    created = jira3.ok("createOrUpdateRemoteIssueLink", 201, path={"issueIdOrKey": key}, json_body=link)
+    created = jira3.ok(
+        "createOrUpdateRemoteIssueLink", 201, path={"issueIdOrKey": key}, json_body=link
+    )
     link["object"]["title"] = "Postmortem (final)"
-    updated = jira3.ok("createOrUpdateRemoteIssueLink", 200, path={"issueIdOrKey": key}, json_body=link)
+    updated = jira3.ok(
+        "createOrUpdateRemoteIssueLink", 200, path={"issueIdOrKey": key}, json_body=link
+    )
     assert updated["id"] == created["id"]
 
     listed = jira3.ok("getRemoteIssueLinks", 200, path={"issueIdOrKey": key})
     assert isinstance(listed, list) and [item["id"] for item in listed] == [created["id"]]
     assert listed[0]["object"]["title"] == "Postmortem (final)"
-    one = jira3.ok("getRemoteIssueLinks", 200, path={"issueIdOrKey": key}, params={"globalId": link["globalId"]})
+    one = jira3.ok(
+        "getRemoteIssueLinks",
+        200,
+        path={"issueIdOrKey": key},
+        params={"globalId": link["globalId"]},
+    )
     assert isinstance(one, dict) and one["id"] == created["id"]
 
 
@@ -181,17 +249,29 @@ def test_remote_links_upsert_on_global_id(jira3: Api):
 
 @covers(P, "searchAndReconsileIssuesUsingJql")
 def test_search_jql_get_pages_with_token(jira3: Api):
-    params = {"jql": "project = INC ORDER BY created ASC", "maxResults": 2, "fields": "summary,status"}
+    params = {
+        "jql": "project = INC ORDER BY created ASC",
+        "maxResults": 2,
+        "fields": "summary,status",
+    }
     first = jira3.ok("searchAndReconsileIssuesUsingJql", 200, params=params)
     assert len(first["issues"]) == 2
     assert first.get("isLast") is False and first["nextPageToken"]
-    second = jira3.ok("searchAndReconsileIssuesUsingJql", 200, params={**params, "nextPageToken": first["nextPageToken"]})
+    second = jira3.ok(
+        "searchAndReconsileIssuesUsingJql",
+        200,
+        params={**params, "nextPageToken": first["nextPageToken"]},
+    )
     assert {i["key"] for i in first["issues"]}.isdisjoint({i["key"] for i in second["issues"]})
 
 
 @covers(P, "searchAndReconsileIssuesUsingJqlPost")
 def test_search_jql_post(jira3: Api):
-    body = {"jql": "project = INC AND labels = checkout", "fields": ["summary", "labels"], "maxResults": 10}
+    body = {
+        "jql": "project = INC AND labels = checkout",
+        "fields": ["summary", "labels"],
+        "maxResults": 10,
+    }
     result = jira3.ok("searchAndReconsileIssuesUsingJqlPost", 200, json_body=body)
     assert [i["key"] for i in result["issues"]] == ["INC-1"]
     assert result["isLast"] is True
@@ -239,7 +319,12 @@ def test_users(jira3: Api):
 def test_fields(jira3: Api):
     by_id = {f["id"]: f for f in jira3.ok("getFields", 200)}
     assert by_id["customfield_10100"]["name"] == "Severity"
-    assert {"summary", "customfield_10101", "customfield_10102", "customfield_10103"} <= by_id.keys()
+    assert {
+        "summary",
+        "customfield_10101",
+        "customfield_10102",
+        "customfield_10103",
+    } <= by_id.keys()
 
 
 @covers(P, "getServerInfo")
@@ -261,25 +346,36 @@ def test_create_issue_missing_summary(jira3: Api):
 
 @covers(P, "createIssue")
 def test_create_issue_unknown_issue_type(jira3: Api):
-    error = jira3.fails("createIssue", 400, json_body={"fields": incident_fields(issuetype={"name": "Nonexistent"})})
+    error = jira3.fails(
+        "createIssue", 400, json_body={"fields": incident_fields(issuetype={"name": "Nonexistent"})}
+    )
     assert "issuetype" in error["errors"]
 
 
 @covers(P, "createIssue")
 def test_create_issue_unknown_project(jira3: Api):
-    error = jira3.fails("createIssue", 400, json_body={"fields": incident_fields(project={"key": "NOPE"})})
+    error = jira3.fails(
+        "createIssue", 400, json_body={"fields": incident_fields(project={"key": "NOPE"})}
+    )
     assert "project" in error["errors"]
 
 
 @covers(P, "createIssue")
 def test_create_issue_wrong_field_type(jira3: Api):
-    error = jira3.fails("createIssue", 400, json_body={"fields": incident_fields(summary=["not", "a", "string"])})
+    error = jira3.fails(
+        "createIssue", 400, json_body={"fields": incident_fields(summary=["not", "a", "string"])}
+    )
     assert "summary" in error["errors"]
 
 
 @covers(P, "createIssue")
 def test_create_issue_unauthenticated(jira3: Api):
-    jira3.fails("createIssue", 401, json_body={"fields": incident_fields()}, auth=("demo@example.com", "wrong-token"))
+    jira3.fails(
+        "createIssue",
+        401,
+        json_body={"fields": incident_fields()},
+        auth=("demo@example.com", "wrong-token"),
+    )
 
 
 @covers(P, "getIssue", "getChangeLogs", "getTransitions", "getComments")
@@ -291,14 +387,21 @@ def test_unknown_issue_is_404(jira3: Api):
 
 @covers(P, "editIssue")
 def test_edit_issue_unknown_field(jira3: Api):
-    error = jira3.fails("editIssue", 400, path={"issueIdOrKey": "INC-3"}, json_body={"fields": {"customfield_99999": "x"}})
+    error = jira3.fails(
+        "editIssue",
+        400,
+        path={"issueIdOrKey": "INC-3"},
+        json_body={"fields": {"customfield_99999": "x"}},
+    )
     assert "customfield_99999" in error["errors"]
 
 
 @covers(P, "doTransition")
 def test_transition_not_available(jira3: Api):
     key = create_incident(jira3)
-    error = jira3.fails("doTransition", 400, path={"issueIdOrKey": key}, json_body={"transition": {"id": "999"}})
+    error = jira3.fails(
+        "doTransition", 400, path={"issueIdOrKey": key}, json_body={"transition": {"id": "999"}}
+    )
     assert error["errorMessages"] or error["errors"]
 
 
@@ -317,15 +420,23 @@ def test_link_missing_required_field(jira3: Api):
 
 @covers(P, "linkIssues")
 def test_link_to_unknown_issue(jira3: Api):
-    body = {"type": {"name": "Relates"}, "inwardIssue": {"key": "INC-1"}, "outwardIssue": {"key": "INC-99999"}}
+    body = {
+        "type": {"name": "Relates"},
+        "inwardIssue": {"key": "INC-1"},
+        "outwardIssue": {"key": "INC-99999"},
+    }
     jira3.fails("linkIssues", 404, json_body=body)
 
 
 @covers(P, "createOrUpdateRemoteIssueLink")
 def test_remote_link_without_object(jira3: Api):
     body = {"globalId": "x=1"}
-    assert jira3.contract.request_violations("createOrUpdateRemoteIssueLink", body), "the spec requires object"
-    jira3.fails("createOrUpdateRemoteIssueLink", 400, path={"issueIdOrKey": "INC-1"}, json_body=body)
+    assert jira3.contract.request_violations("createOrUpdateRemoteIssueLink", body), (
+        "the spec requires object"
+    )
+    jira3.fails(
+        "createOrUpdateRemoteIssueLink", 400, path={"issueIdOrKey": "INC-1"}, json_body=body
+    )
 
 
 @covers(P, "searchAndReconsileIssuesUsingJql", "searchAndReconsileIssuesUsingJqlPost")
@@ -347,6 +458,8 @@ def test_user_search_needs_a_query(jira3: Api):
 
 def test_bearer_pat_is_accepted(jira3: Api, site_url: str):
     resp = requests.get(
-        f"{site_url}/rest/api/3/myself", headers={"Authorization": "Bearer demo-pat", "Accept": "application/json"}, timeout=10
+        f"{site_url}/rest/api/3/myself",
+        headers={"Authorization": "Bearer demo-pat", "Accept": "application/json"},
+        timeout=10,
     )
     assert jira3.check(resp, "getCurrentUser", 200)["accountId"]

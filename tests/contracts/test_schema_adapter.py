@@ -28,7 +28,9 @@ class TestNullable:
         assert not is_valid(schema, "c")
 
     def test_untyped_wrapper_becomes_any_of(self):
-        defs = {"User": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}}
+        defs = {
+            "User": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
+        }
         schema = {"allOf": [{"$ref": "#/$defs/User"}], "nullable": True}
         assert is_valid(schema, None, defs)
         assert is_valid(schema, {"id": "1"}, defs)
@@ -42,7 +44,9 @@ class TestNullable:
     def test_nested_properties_are_converted(self):
         schema = {"type": "object", "properties": {"from": {"type": "string", "nullable": True}}}
         assert is_valid(schema, {"from": None})
-        assert not is_valid({"type": "object", "properties": {"from": {"type": "string"}}}, {"from": None})
+        assert not is_valid(
+            {"type": "object", "properties": {"from": {"type": "string"}}}, {"from": None}
+        )
 
 
 class TestReadWriteOnly:
@@ -78,7 +82,9 @@ class TestReadWriteOnly:
         assert not is_valid(schema, {}, direction="response")
 
     def test_flags_are_dropped(self):
-        assert to_json_schema({"type": "string", "readOnly": True, "writeOnly": False}) == {"type": "string"}
+        assert to_json_schema({"type": "string", "readOnly": True, "writeOnly": False}) == {
+            "type": "string"
+        }
 
     def test_unknown_direction_is_rejected(self):
         with pytest.raises(ValueError):
@@ -113,12 +119,20 @@ class TestOtherKeywords:
         assert not is_valid(schema, 1.5)
 
     def test_additional_properties_false_is_enforced(self):
-        schema = {"type": "object", "additionalProperties": False, "properties": {"a": {"type": "string"}}}
+        schema = {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {"a": {"type": "string"}},
+        }
         assert is_valid(schema, {"a": "x"})
         assert not is_valid(schema, {"a": "x", "b": 1})
 
     def test_property_named_like_a_keyword_is_kept(self):
-        schema = {"type": "object", "required": ["description"], "properties": {"description": {"type": "string"}}}
+        schema = {
+            "type": "object",
+            "required": ["description"],
+            "properties": {"description": {"type": "string"}},
+        }
         assert not is_valid(schema, {"description": 3})
 
     def test_format_is_not_asserted(self):
@@ -129,7 +143,10 @@ class TestOtherKeywords:
             "Node": {
                 "type": "object",
                 "required": ["name"],
-                "properties": {"name": {"type": "string"}, "children": {"type": "array", "items": {"$ref": "#/$defs/Node"}}},
+                "properties": {
+                    "name": {"type": "string"},
+                    "children": {"type": "array", "items": {"$ref": "#/$defs/Node"}},
+                },
             }
         }
         tree = {"name": "a", "children": [{"name": "b", "children": [{"name": "c"}]}]}
@@ -143,7 +160,9 @@ class TestOtherKeywords:
 
 
 def test_describe_errors_names_the_path_and_each_alternative():
-    defs = {"Item": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}}
+    defs = {
+        "Item": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
+    }
     schema = {"type": "array", "items": {"oneOf": [{"$ref": "#/$defs/Item"}, {"type": "string"}]}}
     messages = describe_errors(validator_for(schema, defs), ["ok", {"id": 7}])
     assert messages[0].startswith("/1: ")
