@@ -35,7 +35,8 @@ def job_slug(text: str) -> str:
 class Submitted:
     job_id: str | None
     action: str | None  # "draft", "update", "consider" or None
-    duplicate: bool = False
+    duplicate: bool = False  # a pending job already covers this
+    repeated_delivery: bool = False  # this very delivery was seen before (Jira retried it)
 
     def as_dict(self) -> dict:
         return {"job": self.job_id, "action": self.action, "duplicate": self.duplicate}
@@ -50,12 +51,8 @@ class WorkQueue:
         self.retry = retry
 
     # Deliveries -----------------------------------------------------------------------
-    def first_delivery(self, delivery_id: str) -> bool:
-        """Remember a delivery id; False when it was seen before (a retry or a duplicate)."""
-        return bool(self.redis.set(f"{PREFIX}:delivery:{delivery_id}", 1, nx=True, ex=self.dedupe_seconds))
-
     def forget_delivery(self, delivery_id: str) -> None:
-        """Undo ``first_delivery`` when the work could not be stored, so Jira's retry is taken."""
+        """Release a claimed delivery id when its work could not be stored, so Jira's retry is taken."""
         self.redis.delete(f"{PREFIX}:delivery:{delivery_id}")
 
     # Postmortems that exist -----------------------------------------------------------
@@ -73,36 +70,59 @@ class WorkQueue:
     def submit_incident(self, incident_key: str, *, needed: bool, reasons: list[str],
                         delivery_id: str | None = None) -> Submitted:
         """Queue what an incident delivery calls for: a draft, an update of the page, or nothing."""
-        if self.postmortem_page(incident_key):
-            return self._enqueue_unique(UPDATE_JOB, f"refresh-{job_slug(incident_key)}", "update",
+        slug = job_slug(incident_key)
+        fresh, page, draft_status, refresh_status = self._claim_and_inspect(
+            delivery_id, f"{PREFIX}:postmortems", incident_key,
+            f"{Job.redis_job_namespace_prefix}draft-{slug}", f"{Job.redis_job_namespace_prefix}refresh-{slug}")
+        if not fresh:
+            return Submitted(None, None, repeated_delivery=True)
+        if page:
+            return self._enqueue_unique(UPDATE_JOB, f"refresh-{slug}", "update", refresh_status,
                                         incident_key, delivery_id=delivery_id)
         if not needed:
             return Submitted(None, None)
-        return self._enqueue_unique(DRAFT_JOB, f"draft-{job_slug(incident_key)}", "draft",
+        return self._enqueue_unique(DRAFT_JOB, f"draft-{slug}", "draft", draft_status,
                                     incident_key, reasons, delivery_id=delivery_id)
+
+    def _claim_and_inspect(self, delivery_id: str | None, pages_key: str | None, incident_key: str | None,
+                           *job_keys: str) -> tuple:
+        """In one round trip: claim the delivery id (False when seen before), read the page
+        recorded for the incident and the status of each named job."""
+        pipe = self.redis.pipeline(transaction=False)
+        if delivery_id:
+            pipe.set(f"{PREFIX}:delivery:{delivery_id}", 1, nx=True, ex=self.dedupe_seconds)
+        if pages_key:
+            pipe.hget(pages_key, incident_key)
+        for key in job_keys:
+            pipe.hget(key, "status")
+        values = [v.decode() if isinstance(v, bytes) else v for v in pipe.execute()]
+        fresh = bool(values.pop(0)) if delivery_id else True
+        return (fresh, *values) if pages_key else (fresh, *values)
 
     def submit_consider(self, issue_id: str, comment: str, delivery_id: str | None = None) -> Submitted:
         """A comment names its issue only by id (Data Center): a job fetches it and decides."""
-        return self._enqueue_unique(CONSIDER_JOB, f"consider-{job_slug(issue_id)}", "consider",
-                                    issue_id, comment, delivery_id=delivery_id)
+        job_id = f"consider-{job_slug(issue_id)}"
+        fresh, status = self._claim_and_inspect(delivery_id, None, None, f"{Job.redis_job_namespace_prefix}{job_id}")
+        if not fresh:
+            return Submitted(None, None, repeated_delivery=True)
+        return self._enqueue_unique(CONSIDER_JOB, job_id, "consider", status, issue_id, comment,
+                                    delivery_id=delivery_id)
 
-    def _enqueue_unique(self, func: str, job_id: str, action: str, *args, delivery_id: str | None) -> Submitted:
+    def _enqueue_unique(self, func: str, job_id: str, action: str, status: str | None, *args,
+                        delivery_id: str | None) -> Submitted:
         """One pending job per id: a queued or running one absorbs the delivery, a failed one is
         replayed, a finished one makes way for a new run (jobs re-read Jira, so one run suffices)."""
-        try:
-            existing = Job.fetch(job_id, connection=self.redis)
-        except NoSuchJobError:
-            existing = None
-        if existing is not None:
-            status = existing.get_status(refresh=False)
-            if status == JobStatus.FAILED:
-                # New evidence for a parked job: replay it rather than leave it parked.
-                existing.requeue()
-                return Submitted(job_id, action, duplicate=True)
-            if status in (JobStatus.FINISHED, JobStatus.CANCELED, JobStatus.STOPPED):
-                existing.delete()
-            else:
-                return Submitted(job_id, action, duplicate=True)
+        if status == JobStatus.FAILED:
+            # New evidence for a parked job: replay it rather than leave it parked.
+            self.queue.failed_job_registry.requeue(job_id)
+            return Submitted(job_id, action, duplicate=True)
+        if status in (JobStatus.FINISHED, JobStatus.CANCELED, JobStatus.STOPPED):
+            try:
+                Job.fetch(job_id, connection=self.redis).delete()
+            except NoSuchJobError:
+                pass
+        elif status is not None:
+            return Submitted(job_id, action, duplicate=True)
         try:
             self.queue.enqueue(func, *args, job_id=job_id, unique=True, retry=self.retry,
                                job_timeout=JOB_TIMEOUT, result_ttl=RESULT_TTL,

@@ -56,8 +56,12 @@ def is_incident(issue: Mapping[str, Any], projects: frozenset[str], issue_types:
     return project in projects and (not issue_types or issue_type in issue_types)
 
 
-def incident_from_issue(issue: Mapping[str, Any], mapping: FieldMap, *, browse_base: str = "") -> Incident:
+def incident_from_issue(issue: Mapping[str, Any], mapping: FieldMap, *, browse_base: str = "",
+                        extra_fields: frozenset[str] | None = None) -> Incident:
     """Build an Incident from a Jira issue object (REST or webhook ``issue``).
+
+    ``extra_fields`` names the fields whose values rules match on (``Incident.field_values``);
+    None keeps every custom and system field (real issues carry hundreds).
 
     Raises IncidentDataError naming every missing or malformed field.
     """
@@ -94,9 +98,10 @@ def incident_from_issue(issue: Mapping[str, Any], mapping: FieldMap, *, browse_b
     comments_field = fields.get("comment")
     raw_comments = comments_field.get("comments", []) if isinstance(comments_field, Mapping) else []
     comments = tuple(comment_from_json(c) for c in raw_comments if isinstance(c, Mapping))
+    wanted = fields.keys() if extra_fields is None else extra_fields
     field_values = tuple(
-        (name, text) for name, value in fields.items()
-        if (name.startswith("customfield_") or name in SYSTEM_FIELDS) and (text := jv.text_of(value))
+        (name, text) for name in wanted
+        if (name.startswith("customfield_") or name in SYSTEM_FIELDS) and (text := jv.text_of(fields.get(name)))
     )
     return Incident(
         key=key,

@@ -222,7 +222,7 @@ def fields_of(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def message(language: str, key: str, **values: object) -> str:
+def message(language: str, key: str, /, **values: object) -> str:
     """The message ``key`` in ``language``, with its ``{name}`` fields filled in.
 
     Values are inserted as they are: they are never read as format strings themselves.
@@ -238,13 +238,3 @@ def message(language: str, key: str, **values: object) -> str:
         raise KeyError(f"no message {key!r} in language {language!r}") from None
     return text.format(**values)
 
-
-def catalogue_tree(language: str) -> dict[str, dict[str, str]]:
-    """The language's messages grouped by the first part of their key, for templates:
-    ``heading.summary`` becomes ``text.heading.summary``. Keys without a dot are left out."""
-    tree: dict[str, dict[str, str]] = {}
-    for key, text in MESSAGES[language].items():
-        group, dot, name = key.partition(".")
-        if dot:
-            tree.setdefault(group, {})[name] = text
-    return tree

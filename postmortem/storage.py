@@ -45,8 +45,9 @@ class StorageFormatError(ValueError):
     """The body is not storage format Confluence would accept. ``line`` and ``column`` are
     1-based positions in the fragment; ``source`` optionally names where it came from."""
 
-    def __init__(self, reason: str, line: int, column: int, source: str = ""):
+    def __init__(self, reason: str, line: int, column: int, source: str = "", excerpt: str = ""):
         self.reason, self.line, self.column, self.source = reason, line, column, source
+        self.excerpt = excerpt  # the text around the position, for messages
         where = f"line {line}, column {column}: {reason}"
         super().__init__(f"{source}: {where}" if source else where)
 
@@ -92,9 +93,18 @@ class _Checker:
 
     def run(self, text: str) -> None:
         try:
-            self.parser.Parse(_HEAD + text + _TAIL, True)
-        except expat.ExpatError as exc:
-            raise self._explain(exc) from None
+            try:
+                self.parser.Parse(_HEAD + text + _TAIL, True)
+            except expat.ExpatError as exc:
+                raise self._explain(exc) from None
+        except StorageFormatError as error:
+            error.excerpt = error.excerpt or self.excerpt(error.line, error.column)
+            raise
+
+    def excerpt(self, line: int, column: int, width: int = 60) -> str:
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        start = max(column - 1 - width // 4, 0)
+        return text[start:start + width]
 
     def _explain(self, exc: expat.ExpatError) -> StorageFormatError:
         line, column = exc.lineno - 1, exc.offset + 1
@@ -104,7 +114,8 @@ class _Checker:
         if at_tail and innermost:
             name, opened_line, opened_column = innermost
             return StorageFormatError(f"<{_shown(name)}> opened at line {opened_line}, "
-                                      f"column {opened_column} is never closed", line, column)
+                                      f"column {opened_column} is never closed", line, column,
+                                      excerpt=self.excerpt(opened_line, opened_column))
         if exc.code == expat.errors.codes[expat.errors.XML_ERROR_TAG_MISMATCH]:
             if innermost is None:
                 return StorageFormatError("closing tag without an opening tag", line, column)

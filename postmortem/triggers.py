@@ -71,6 +71,12 @@ class TriggerCriteria:
     explicit_request: ExplicitRequestRule = field(default_factory=ExplicitRequestRule)
     severity: SeverityScale = field(default_factory=SeverityScale)
 
+    @property
+    def field_ids(self) -> frozenset[str]:
+        """The Jira fields the rules match values of."""
+        pairs = (*self.data_loss.field_values, *self.intervention.field_values)
+        return frozenset(field_id for field_id, _ in pairs)
+
 
 @dataclass(frozen=True)
 class RuleResult:

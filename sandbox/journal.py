@@ -1,8 +1,8 @@
 """The request journal: every request the site answered, newest last, bounded in memory.
 
 Served at ``GET /_sandbox/journal`` (``?since=<id or ISO time>``, ``?path_prefix=``,
-``?method=``) and emptied by ``DELETE /_sandbox/journal``. Reads of the journal itself are
-not recorded, so polling it does not grow it.
+``?method=``) and emptied by ``DELETE /_sandbox/journal``. Requests to the ``/_sandbox`` hooks
+themselves are not recorded: the journal shows only the site's Atlassian traffic.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def install(app: Flask, journal_of) -> None:
 
     @app.after_request
     def _record(response: Response) -> Response:
-        if request.path == "/_sandbox/journal" and request.method == "GET":
+        if request.path.startswith("/_sandbox"):
             return response
         started = g.get("journal_t0", time.monotonic())
         user = g.get("user")

@@ -43,7 +43,8 @@ ISSUE = """{% extends "layout" %}{% block body %}
 <h2>Description</h2><pre>{{ description }}</pre>
 <h2>Links</h2><ul>{% for verb, other in links %}<li>{{ verb }}
 <a href="/browse/{{ other.key }}">{{ other.key }}</a> {{ other.fields.summary }}</li>{% endfor %}
-{% for r in issue.remote_links %}<li><a href="{{ r.object.url }}" rel="noopener">{{ r.object.title }}</a>
+{% for r in issue.remote_links %}<li>{% if safe_url(r.object.url) %}<a href="{{ r.object.url }}"
+rel="noopener">{{ r.object.title }}</a>{% else %}{{ r.object.title }} ({{ r.object.url }}){% endif %}
 {% if r.relationship %}({{ r.relationship }}){% endif %}</li>{% endfor %}</ul>
 <h2>Comments</h2>{% for c in issue.comments %}<p><b>{{ person(c.author) }}</b> {{ c.created }}</p>
 <pre>{{ text(c.body) }}</pre>{% endfor %}
@@ -70,7 +71,11 @@ def _priority(issue: Issue) -> str:
     return item["name"] if item else ""
 
 
-env.globals.update(person=_person, status=_status, priority=_priority, text=adf.as_text)
+def _safe_url(url: object) -> bool:
+    return isinstance(url, str) and url.lower().startswith(("http://", "https://", "/"))
+
+
+env.globals.update(person=_person, status=_status, priority=_priority, text=adf.as_text, safe_url=_safe_url)
 
 
 def _site():

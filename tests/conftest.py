@@ -3,4 +3,5 @@
 pytest_plugins = [
     "tests.plugins.sandbox",
     "tests.plugins.redis",
+    "tests.plugins.service",
 ]

@@ -35,6 +35,11 @@ class Outcome:
     body: dict
 
 
+def repeated(ctx: IntakeContext, incident: str | None) -> Outcome:
+    log.info("duplicate delivery ignored", extra={"delivery": ctx.delivery_id, "incident": incident})
+    return Outcome(200, {"duplicate": True, "delivery": ctx.delivery_id, "incident": incident})
+
+
 def _ignored(why: str) -> Outcome:
     return Outcome(202, {"ignored": why})
 
@@ -46,11 +51,13 @@ def consider_issue(issue: dict, ctx: IntakeContext, *, new_comment: str | None =
         project = (fields.get("project") or {}).get("key")
         kind = (fields.get("issuetype") or {}).get("name")
         return _ignored(f"{issue.get('key')} is not an incident (project {project}, type {kind})")
-    incident = incident_from_issue(issue, scope.fields)
+    incident = incident_from_issue(issue, scope.fields, extra_fields=ctx.settings.triggers.field_ids)
     decision = decide(incident, ctx.settings.triggers, ctx.now, new_comment=new_comment)
     reasons = [r.reason for r in decision.fired]
     submitted = ctx.work.submit_incident(incident.key, needed=decision.needed, reasons=reasons,
                                          delivery_id=ctx.delivery_id)
+    if submitted.repeated_delivery:
+        return repeated(ctx, incident.key)
     log.info("decided %s: postmortem %s (%s); %s", incident.key, "needed" if decision.needed else "not needed",
              "; ".join(reasons) or "no rule fired", submitted.action or "nothing queued",
              extra={"incident": incident.key, "delivery": ctx.delivery_id, "decision": decision.as_dict(),
@@ -77,6 +84,8 @@ def comment_created(event: JiraEvent, ctx: IntakeContext) -> Outcome:
         return Outcome(422, {"error": "unprocessable", "detail": "cannot tell which issue the comment is on",
                              "fields": {"comment.self": ["must name the issue (…/issue/<id>/comment/<id>)"]}})
     submitted = ctx.work.submit_consider(event.comment_issue_id, event.comment_body or "", ctx.delivery_id)
+    if submitted.repeated_delivery:
+        return repeated(ctx, None)
     log.info("comment asks for a postmortem on issue %s; %s queued", event.comment_issue_id, submitted.action,
              extra={"delivery": ctx.delivery_id, "job": submitted.job_id})
     return Outcome(202, {"issue": event.comment_issue_id, "decision": {"postmortem": None, "pending": "fetch"},

@@ -1,8 +1,9 @@
 """``POST /webhooks/jira``: authenticate, parse, decide, enqueue. Nothing else.
 
-Order matters: the raw body is authenticated before it is parsed, the delivery id is
-claimed before work is queued, and the claim is released if Redis cannot take the work
-(503), so Jira's retry is not mistaken for a duplicate.
+Order matters: the raw body is authenticated before it is parsed; the delivery id is
+claimed (in the same Redis round trip that reads the incident's state) before work is
+queued, and released if Redis cannot take the work (503), so Jira's retry is not mistaken
+for a duplicate.
 """
 
 from __future__ import annotations
@@ -69,15 +70,10 @@ def jira_webhook():
     delivery_id = request.headers.get(DELIVERY_HEADER)
     work = rt.work
     try:
-        if delivery_id and not work.first_delivery(delivery_id):
-            log.info("duplicate delivery ignored", extra={"delivery": delivery_id, "incident": event.issue_key})
-            return jsonify(duplicate=True, delivery=delivery_id, incident=event.issue_key), 200
         ctx = IntakeContext(rt.settings, work, datetime.now(UTC), delivery_id)
         try:
             outcome = handlers[0](event, ctx)
         except IncidentDataError as exc:
-            if delivery_id:
-                work.forget_delivery(delivery_id)
             return error_response(422, "unprocessable", f"the issue lacks what Debrief needs: {exc}",
                                   fields={k: [v] for k, v in exc.problems.items()})
     except RedisError as exc:

@@ -53,6 +53,11 @@ class AdminEventSchema(Lenient):
     comment = fields.Nested(CommentSchema, load_default=None)
 
 
+# Schemas are built once: constructing one costs more than loading a body with it.
+_ADMIN_EVENT = AdminEventSchema()
+_ISSUE = IssueSchema()
+
+
 class PayloadError(ValueError):
     """The body lacks fields Debrief needs (422); ``fields`` maps each path to what is wrong."""
 
@@ -102,7 +107,7 @@ def parse_admin_event(body: Any) -> JiraEvent:
     """A Jira admin (system) webhook body: ``{"webhookEvent": ..., "issue": ..., ...}``."""
     if not isinstance(body, dict):
         raise PayloadError({"(body)": ["must be a JSON object"]})
-    event = _load(AdminEventSchema(), body)
+    event = _load(_ADMIN_EVENT, body)
     comment = body.get("comment") if isinstance(body.get("comment"), dict) else None
     issue_id = None
     if comment and isinstance(comment.get("self"), str):
@@ -133,5 +138,5 @@ def parse_automation(body: Any) -> JiraEvent:
         issue, prefix = body, ""
     else:
         raise PayloadError({"issue": ["send the issue: choose 'Issue data' as the web request body"]})
-    _load(IssueSchema(), issue, prefix)
+    _load(_ISSUE, issue, prefix)
     return JiraEvent(name=AUTOMATION, type_name=None, issue=issue, raw=body)

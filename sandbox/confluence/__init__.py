@@ -5,7 +5,14 @@ a slice of REST v2 (``/api/v2/...``) and browsable HTML pages; ``ConfluenceState
 data (see ``state.py``; seeded content in ``seed.py``).
 """
 
-from . import routes_content, routes_meta, routes_search, routes_space, web  # noqa: F401 (routes)
+from . import (  # noqa: F401 (each module registers its routes)
+    routes_content,
+    routes_meta,
+    routes_search,
+    routes_space,
+    routes_v2,
+    web,
+)
 from .state import ConfluenceState
 from .web_helpers import blueprint
 

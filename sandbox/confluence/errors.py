@@ -7,7 +7,7 @@ sends (``statusCode``/``data``/``message``). When the framework's ``sandbox.erro
 
 from __future__ import annotations
 
-from flask import Response, jsonify, make_response
+from flask import Response, jsonify, make_response, request
 
 
 class ConfluenceApiError(Exception):
@@ -35,7 +35,13 @@ def _error_data(errors: list[str]) -> dict:
     }
 
 
+V2_CODES = {400: "INVALID_REQUEST_PARAMETER", 401: "UNAUTHORIZED", 403: "FORBIDDEN",
+            404: "NOT_FOUND", 409: "CONFLICT", 413: "REQUEST_ENTITY_TOO_LARGE"}
+
+
 def error_response(error: ConfluenceApiError) -> Response:
+    if "/api/v2/" in request.path:
+        return _v2(error)
     try:
         from sandbox.errors import confluence_error  # the framework's shared helper
     except ImportError:
@@ -50,5 +56,14 @@ def _local(error: ConfluenceApiError) -> Response:
     response = jsonify(
         {"statusCode": error.status, "data": _error_data(error.errors), "message": error.message}
     )
+    response.status_code = error.status
+    return response
+
+
+def _v2(error: ConfluenceApiError) -> Response:
+    """REST v2's error body: ``{"errors": [{status, code, title, detail}]}``."""
+    response = jsonify({"errors": [{"status": error.status,
+                                    "code": V2_CODES.get(error.status, "ERROR"),
+                                    "title": error.message, "detail": None}]})
     response.status_code = error.status
     return response

@@ -75,6 +75,6 @@ def seed(state: ConfluenceState) -> None:
 
 def _page(state: ConfluenceState, space: str, title: str, body: str, parent: str | None,
           author: str = ADMIN) -> Content:
-    content = Content(id=state._new_content_id(), type="page", title=title, space_key=space,
+    content = Content(id=state.allocate_content_id(), type="page", title=title, space_key=space,
                       body=body, created=SEEDED_AT, created_by=author, parent_id=parent)
-    return state._insert(content, author)
+    return state.insert(content, author)

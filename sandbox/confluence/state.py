@@ -61,7 +61,7 @@ class ConfluenceState:
         return state
 
     # ------------------------------------------------------------ ids
-    def _new_content_id(self) -> str:
+    def allocate_content_id(self) -> str:
         value = str(self.next_content_id)
         self.next_content_id += 1
         return value
@@ -162,8 +162,8 @@ class ConfluenceState:
                       created=now_iso(), created_by=user)
         self.next_space_id += 1
         self.spaces[key] = space
-        home = self._insert(Content(
-            id=self._new_content_id(), type="page", title=f"{space.name} Home", space_key=key,
+        home = self.insert(Content(
+            id=self.allocate_content_id(), type="page", title=f"{space.name} Home", space_key=key,
             body=f"<p>Welcome to {_xml_text(space.name)}.</p>", created=space.created,
             created_by=user,
         ), user)
@@ -171,7 +171,8 @@ class ConfluenceState:
         return space
 
     # ------------------------------------------------------------ pages & comments
-    def _insert(self, content: Content, user: str | None, message: str = "") -> Content:
+    def insert(self, content: Content, user: str | None, message: str = "") -> Content:
+        """Store new content as the last of its siblings, with version 1 dated at creation."""
         siblings = (self.children(content.parent_id, content.type) if content.parent_id
                     else self.top_level(content.space_key))
         content.position = (max((s.position for s in siblings), default=-1) + 1)
@@ -197,12 +198,12 @@ class ConfluenceState:
         if status == "current" and self.find_by_title(space.key, title):
             raise bad_request(DUPLICATE_TITLE)
         names = [normalise_label(n) for n in (labels or [])]
-        content = Content(id=self._new_content_id(), type="page", title=title, space_key=space.key,
+        content = Content(id=self.allocate_content_id(), type="page", title=title, space_key=space.key,
                           body=body, created=now_iso(), created_by=user, status=status,
                           parent_id=parent_id, labels=list(dict.fromkeys(names)))
         for name in content.labels:
             self.label_id(name)
-        return self._insert(content, user, message)
+        return self.insert(content, user, message)
 
     def _parent_page(self, parent_id: str) -> Content:
         try:
@@ -219,11 +220,11 @@ class ConfluenceState:
         storage_check(body)
         if page.type == "comment":  # a reply: keep the page as the container
             parent_comment_id, page = page.id, self.content(page.parent_id or "")
-        comment = Content(id=self._new_content_id(), type="comment", title=f"Re: {page.title}",
+        comment = Content(id=self.allocate_content_id(), type="comment", title=f"Re: {page.title}",
                           space_key=page.space_key, body=body, created=now_iso(),
                           created_by=user, parent_id=page.id)
         comment.reply_to = str(parent_comment_id) if parent_comment_id else None
-        return self._insert(comment, user)
+        return self.insert(comment, user)
 
     def update_content(self, content_id: str, *, user: str | None, version: int | None,
                        title: str | None, body: str | None, parent_id: str | None = None,

@@ -1,0 +1,1 @@
+"""``make bench``: throughput of the webhook endpoint against a bare Flask endpoint."""

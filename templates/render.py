@@ -1,0 +1,84 @@
+"""Render a postmortem page from a template: shipped templates, optionally shadowed or
+extended by a team's own folder (``app.yaml: templates.team_folder``).
+
+Templates run in Jinja's sandbox with autoescaping and StrictUndefined: a team template
+can neither reach Python internals nor turn incident text into markup, and a typo in a
+variable name is an error rather than an empty cell. Incident text is rendered once, as
+data: Jinja syntax inside it stays literal. Every page is checked as storage format before
+it is returned.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, TemplateNotFound
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from postmortem.storage import StorageFormatError, check_storage
+
+SHIPPED_DIR = Path(__file__).resolve().parent
+SUFFIX = ".xml.j2"
+# A team template named like a shipped one shadows it; "shipped/<name>" always reaches the
+# shipped one, so a team's default.xml.j2 can extend "shipped/default.xml.j2".
+SHIPPED_PREFIX = "shipped"
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+class UnknownTemplate(TemplateNotFound):
+    """No ``<name>.xml.j2`` in any of the folders searched."""
+
+    def __init__(self, name: str, folders: list[Path], reason: str = ""):
+        self.folders = folders
+        where = ", ".join(str(f) for f in folders)
+        detail = reason or f"no {name}{SUFFIX} in {where}"
+        super().__init__(name, f"unknown template {name!r}: {detail}")
+
+
+class PageRenderer:
+    def __init__(self, team_folder: Path | None = None):
+        self.team_folder = Path(team_folder) if team_folder is not None else None
+        self.folders = [f for f in (self.team_folder, SHIPPED_DIR) if f is not None]
+        shipped = FileSystemLoader(SHIPPED_DIR)
+        loaders = [FileSystemLoader(self.team_folder)] if self.team_folder is not None else []
+        self.env = ImmutableSandboxedEnvironment(
+            loader=ChoiceLoader([*loaders, shipped, PrefixLoader({SHIPPED_PREFIX: shipped})]),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+            auto_reload=False,
+        )
+
+    def template_file(self, template_name: str) -> str:
+        """The file ``template_name`` is loaded from (a team file shadows a shipped one)."""
+        return self._load(template_name).filename or f"{template_name}{SUFFIX}"
+
+    def _load(self, template_name: str):
+        if not _NAME.fullmatch(template_name) or ".." in template_name:
+            raise UnknownTemplate(template_name, self.folders,
+                                  "a template name is letters, digits, '_', '-' and '.' only")
+        try:
+            return self.env.get_template(f"{template_name}{SUFFIX}")
+        except TemplateNotFound as exc:
+            if exc.name != f"{template_name}{SUFFIX}":
+                raise  # the template exists; something it extends or imports does not
+            raise UnknownTemplate(template_name, self.folders) from None
+
+    def render(self, template_name: str, context: dict) -> str:
+        """The page for ``context`` from ``<template_name>.xml.j2``.
+
+        Raises UnknownTemplate, a jinja2.TemplateError for a broken template, or
+        StorageFormatError (naming the template) when the page is not valid storage format.
+        """
+        template = self._load(template_name)
+        page = template.render(context).strip() + "\n"
+        try:
+            check_storage(page)
+        except StorageFormatError as exc:
+            raise StorageFormatError(exc.reason, exc.line, exc.column,
+                                     source=f"{template_name}{SUFFIX} (rendered page)",
+                                     excerpt=exc.excerpt) from None
+        return page
