@@ -129,8 +129,13 @@ def run_demo(*, host: str = "127.0.0.1", port: int = 8000, sandbox_port: int = 8
     py = [sys.executable, "-m", "debrief"]
     procs: list[subprocess.Popen] = []
     try:
-        sandbox = subprocess.Popen([*py, "sandbox", "--host", host, "--port", str(sandbox_port)], env=env)
+        log_dir = ROOT / ".demo"
+        log_dir.mkdir(exist_ok=True)
+        sandbox_log = (log_dir / "sandbox.log").open("w")
+        sandbox = subprocess.Popen([*py, "sandbox", "--host", host, "--port", str(sandbox_port)], env=env,
+                                   stdout=sandbox_log, stderr=subprocess.STDOUT)
         procs.append(sandbox)
+        print(f"Sandbox Jira + Confluence: {sandbox_url}/ (its request log: {log_dir / 'sandbox.log'})", flush=True)
         _wait_for(f"{sandbox_url}/rest/api/2/serverInfo", "the sandbox", sandbox)
         service = subprocess.Popen([*py, "serve", "--host", host, "--port", str(port), "--workers", "2"], env=env)
         procs.append(service)

@@ -38,7 +38,7 @@ _ENTITY_REF = re.compile(r"&[^;\s<&]*;?")
 _BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "th", "td", "br", "div", "table",
            "ul", "ol", "blockquote", "pre", "hr", "task", "task-body", "structured-macro",
            "rich-text-body", "plain-text-body"}
-_SILENT = {f"{AC} parameter", f"{AC} placeholder"}
+_SILENT = {f"{AC} parameter", f"{AC} placeholder", f"{AC} task-id", f"{AC} task-status"}
 
 
 class StorageFormatError(ValueError):
@@ -113,8 +113,9 @@ class _Checker:
         innermost = self.open[-1] if len(self.open) > 1 else None
         if at_tail and innermost:
             name, opened_line, opened_column = innermost
+            end_line, end_column = self.tail_line - 1, self.tail_column + 1  # the fragment's end
             return StorageFormatError(f"<{_shown(name)}> opened at line {opened_line}, "
-                                      f"column {opened_column} is never closed", line, column,
+                                      f"column {opened_column} is never closed", end_line, end_column,
                                       excerpt=self.excerpt(opened_line, opened_column))
         if exc.code == expat.errors.codes[expat.errors.XML_ERROR_TAG_MISMATCH]:
             if innermost is None:
@@ -154,7 +155,8 @@ def parse_storage(xhtml: str) -> ET.Element:
 
 def storage_text(xhtml: str) -> str:
     """The words a reader sees: text of the fragment, one line per block element, with
-    whitespace collapsed. Macro parameters and editor placeholders are left out."""
+    whitespace collapsed. Macro parameters, editor placeholders and task ids and statuses
+    are left out."""
     root = parse_storage(xhtml)
     parts: list[str] = []
     _collect(root, parts)

@@ -59,7 +59,7 @@ env = Environment(loader=DictLoader({"layout": LAYOUT, "index": INDEX, "issue_ta
 
 def _person(account_id: str | None) -> str:
     person = people.by_account_id(account_id) if account_id else None
-    return person.display_name if person else ("Unassigned" if not account_id else account_id)
+    return person.display_name if person else (account_id or "Unassigned")
 
 
 def _status(issue: Issue) -> str:

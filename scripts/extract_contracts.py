@@ -164,6 +164,31 @@ JIRA_CLOUD_V3 = Product(
             )
             for name in ("from", "fromString", "to", "toString")
         ),
+        *(
+            Adjustment(
+                "add",
+                f"/$defs/ChangeDetails/properties/{name}",
+                "Changes of user fields carry the account ids as tmpFromAccountId/tmpToAccountId "
+                "(null on the empty side), as in Jira's changelog and webhook payloads; the spec "
+                "forbids properties it does not list.",
+                {"nullable": True, "type": "string"},
+            )
+            for name in ("tmpFromAccountId", "tmpToAccountId")
+        ),
+        Adjustment(
+            "add",
+            "/$defs/FieldDetails/properties/untranslatedName",
+            "Jira returns untranslatedName for custom fields; the spec forbids properties it "
+            "does not list.",
+            {"type": "string"},
+        ),
+        Adjustment(
+            "add",
+            "/$defs/ServerInformation/properties/defaultLocale",
+            "Jira's serverInfo carries defaultLocale {locale}; the spec forbids properties it "
+            "does not list.",
+            {"properties": {"locale": {"type": "string"}}, "type": "object"},
+        ),
     ),
 )
 
@@ -230,6 +255,23 @@ JIRA_DC_V2 = Product(
             "Generator defect in the Data Center spec: IssueUpdateBean.fields values are declared "
             "`object`, but summary/description/labels etc. take strings and arrays.",
             {},
+        ),
+        Adjustment(
+            "set",
+            "/$defs/IssueBean/properties/renderedFields/additionalProperties",
+            "Generator defect in the Data Center spec: rendered field values are declared "
+            "`object`, but they are HTML strings, lists or null.",
+            {},
+        ),
+        *(
+            Adjustment(
+                "set",
+                f"/$defs/ChangeItemBean/properties/{name}/nullable",
+                "Jira sends null for the side of a change that had (or now has) no value; the "
+                "spec omits `nullable`.",
+                True,
+            )
+            for name in ("from", "fromString", "to", "toString")
         ),
     ),
 )

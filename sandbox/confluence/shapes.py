@@ -107,7 +107,7 @@ class Shapes:
         if "description" in expand:
             data["description"] = {
                 "plain": {"value": space.description, "representation": "plain",
-                          "embeddedContentRender": [], "_expandable": {}},
+                          "embeddedContent": [], "_expandable": {}},
                 "_expandable": {"view": ""}}
         if "homepage" in expand and space.homepage_id and space.homepage_id in self.state.contents:
             data["homepage"] = self.content(self.state.contents[space.homepage_id],

@@ -52,7 +52,7 @@ def parse_value(fdef: catalog.FieldDef, value: Any, api: int, project: catalog.P
     kind = fdef.kind
     if kind == "string":
         if not isinstance(value, str):
-            raise FieldError(f"Operation value must be a string")
+            raise FieldError("Operation value must be a string")
         if fdef.id == "summary":
             if not value.strip():
                 raise FieldError("You must specify a summary of the issue.")
@@ -143,7 +143,7 @@ def parse_value(fdef: catalog.FieldDef, value: Any, api: int, project: catalog.P
         if value in (None, ""):
             return None
         if not isinstance(value, str) or not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://\S+$", value):
-            raise FieldError(f"Not a valid URL")
+            raise FieldError("Not a valid URL")
         return value
     raise FieldError(f"Field '{fdef.id}' cannot be set. It is not on the appropriate screen, or unknown.")
 

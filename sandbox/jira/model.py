@@ -14,6 +14,7 @@ from typing import Any
 from sandbox import people
 from sandbox.jira import adf, catalog
 
+
 def format_ts(moment: datetime) -> str:
     """Jira's timestamp form, e.g. ``2026-11-25T10:15:30.123+0000``."""
     if moment.tzinfo is None:

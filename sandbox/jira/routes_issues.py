@@ -7,9 +7,29 @@ from typing import Any
 from flask import request
 
 from sandbox.jira import catalog, events, render
-from sandbox.jira.fields_input import Changes, check_link_targets, parse_fields, parse_update, parse_value, FieldError
-from sandbox.jira.http import (JiraError, actor, api, base, body, int_arg, issue_or_404, jira, json_response,
-                               list_arg, no_content, route, site)
+from sandbox.jira.fields_input import (
+    Changes,
+    FieldError,
+    check_link_targets,
+    parse_fields,
+    parse_update,
+    parse_value,
+)
+from sandbox.jira.http import (
+    JiraError,
+    actor,
+    api,
+    base,
+    body,
+    int_arg,
+    issue_or_404,
+    jira,
+    json_response,
+    list_arg,
+    no_content,
+    route,
+    site,
+)
 from sandbox.jira.model import Issue
 
 BULK_LIMIT = 50

@@ -7,8 +7,19 @@ from typing import Any
 from flask import Response, request
 
 from sandbox.jira import catalog, events, render
-from sandbox.jira.http import (JiraError, actor, api, base, body, issue_or_404, jira, json_response,
-                               no_content, route, site)
+from sandbox.jira.http import (
+    JiraError,
+    actor,
+    api,
+    base,
+    body,
+    issue_or_404,
+    jira,
+    json_response,
+    no_content,
+    route,
+    site,
+)
 from sandbox.jira.model import Issue
 
 

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from sandbox.jira.http import JiraError, actor, base, body, json_response, no_content, plain_route, site
+from sandbox.jira.http import (
+    JiraError,
+    actor,
+    base,
+    body,
+    json_response,
+    no_content,
+    plain_route,
+    site,
+)
 from sandbox.webhooks_out import WebhookSpecError
 
 PREFIX = "/rest/webhooks/1.0/webhook"

@@ -8,8 +8,21 @@ from flask import request
 
 from sandbox.jira import adf, catalog, events, render
 from sandbox.jira.fields_input import ADF_HELP, Changes, parse_fields, parse_update
-from sandbox.jira.http import (JiraError, actor, api, base, body, int_arg, issue_or_404, jira, json_response,
-                               list_arg, no_content, route, site)
+from sandbox.jira.http import (
+    JiraError,
+    actor,
+    api,
+    base,
+    body,
+    int_arg,
+    issue_or_404,
+    jira,
+    json_response,
+    list_arg,
+    no_content,
+    route,
+    site,
+)
 from sandbox.jira.model import Issue, now_ts
 from sandbox.jira.routes_issues import apply_links_and_comments
 

@@ -119,6 +119,25 @@ def _body_text(resp: requests.Response) -> str:
     return text if len(text) < 1500 else text[:1500] + "..."
 
 
+def error_envelope_problem(product: str, payload: dict[str, Any], status: int) -> str | None:
+    """What is wrong with an error body beyond its schema, whose properties are all optional.
+
+    Jira always sends both halves of an ErrorCollection and says what failed in at least one;
+    Confluence repeats the HTTP status as ``statusCode`` and explains it in ``message``.
+    """
+    if product.startswith("jira"):
+        if not {"errorMessages", "errors"} <= payload.keys():
+            return "a Jira error body carries both errorMessages and errors"
+        if not (payload["errorMessages"] or payload["errors"]):
+            return "the Jira error body names no error"
+        return None
+    if payload.get("statusCode") != status:
+        return f"a Confluence error body repeats the HTTP status as statusCode ({status})"
+    if not isinstance(payload.get("message"), str) or not payload["message"]:
+        return "a Confluence error body explains the failure in message"
+    return None
+
+
 class Api:
     """Calls one product's operations on the sandbox and checks the answers against the contract."""
 
@@ -210,14 +229,20 @@ class Api:
         declared, schema = self.contract.response_schema(op_id, status)
         # The operation's own schema for this status when the spec gives one, else the
         # product's error body.
-        schema = schema if declared and schema not in (None, {}) else self.contract.error_schema
-        problems = self.contract.violations(schema, payload)
+        own_schema = declared and schema not in (None, {})
+        problems = self.contract.violations(
+            schema if own_schema else self.contract.error_schema, payload
+        )
         if problems:
             raise ContractViolation(
                 f"{where}: error body violates the spec schema:\n  " + "\n  ".join(problems)
             )
         if not isinstance(payload, dict):
             raise ContractViolation(f"{where}: error body is not a JSON object: {_body_text(resp)}")
+        if not own_schema or schema == self.contract.error_schema:
+            problem = error_envelope_problem(self.contract.product, payload, status)
+            if problem:
+                raise ContractViolation(f"{where}: {problem}: {_body_text(resp)}")
         return payload
 
     @staticmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.contracts.schema import describe_errors, to_json_schema, validator_for
+from tests.contracts.support import error_envelope_problem
 
 
 def is_valid(schema, instance, defs=None, direction="response") -> bool:
@@ -167,3 +168,24 @@ def test_describe_errors_names_the_path_and_each_alternative():
     messages = describe_errors(validator_for(schema, defs), ["ok", {"id": 7}])
     assert messages[0].startswith("/1: ")
     assert any("7 is not of type 'string'" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    ("product", "payload", "status", "ok"),
+    [
+        ("jira-cloud-v3", {"errorMessages": ["gone"], "errors": {}}, 404, True),
+        ("jira-dc-v2", {"errorMessages": [], "errors": {"summary": "required"}}, 400, True),
+        ("jira-cloud-v3", {"errorMessages": ["gone"]}, 404, False),
+        ("jira-cloud-v3", {"errorMessages": [], "errors": {}}, 400, False),
+        (
+            "confluence-cloud-v1",
+            {"statusCode": 404, "message": "No content", "data": {}},
+            404,
+            True,
+        ),
+        ("confluence-cloud-v1", {"statusCode": 400, "message": "No content"}, 404, False),
+        ("confluence-cloud-v1", {"statusCode": 404, "message": ""}, 404, False),
+    ],
+)
+def test_error_envelope(product, payload, status, ok):
+    assert (error_envelope_problem(product, payload, status) is None) is ok

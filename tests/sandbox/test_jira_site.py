@@ -52,7 +52,7 @@ def test_run_prints_banner_and_saves_on_ctrl_c(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True)
     try:
-        first = proc.stdout.readline()
+        first = proc.stdout.readline() + proc.stdout.readline()
         url = first.split(" at ")[1].split()[0]
         assert url.startswith("http://127.0.0.1:")
         assert requests.get(f"{url}/rest/api/2/serverInfo", timeout=5).status_code == 200
@@ -61,7 +61,7 @@ def test_run_prints_banner_and_saves_on_ctrl_c(tmp_path):
         out, _ = proc.communicate(timeout=10)
     finally:
         proc.kill()
-    assert "demo@example.com / demo-token" in out and "Saved sandbox state" in out
+    assert "demo@example.com / demo-token" in first + out and "Saved sandbox state" in out
     saved = json.loads(path.read_text())
     assert any(i["fields"]["summary"] == "renamed" for i in saved["jira"]["issues"])
 
