@@ -27,7 +27,8 @@ def jobs_command(args: argparse.Namespace, out=sys.stdout) -> int:
         if args.jobs_command == "failed":
             failed = work.failed_jobs()
             for job in failed:
-                last = (job.exc_info or "").strip().splitlines()
+                result = job.latest_result()
+                last = ((result.exc_string if result else "") or "").strip().splitlines()
                 print(f"{job.id}\t{job.description}\tfailed {job.ended_at:%Y-%m-%d %H:%M:%S}\t"
                       f"{last[-1] if last else ''}", file=out)
             print(f"{len(failed)} failed job(s)", file=out)

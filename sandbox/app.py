@@ -1,5 +1,13 @@
 """The sandbox site as a Flask app: Jira at the root, Confluence under ``/wiki``, HTML views and
-the ``/_sandbox`` test hooks (journal, faults, reset, webhook deliveries and policy)."""
+the ``/_sandbox`` test hooks (demo credentials only, never faulted, not journaled):
+
+- ``POST /_sandbox/reset``: back to the seed (data, webhooks, deliveries, faults, journal);
+- ``GET|DELETE /_sandbox/journal`` (``?since=``, ``?path_prefix=``, ``?method=``);
+- ``GET|PUT|POST|DELETE /_sandbox/faults`` (rule format in ``sandbox.faults``);
+- ``GET /_sandbox/deliveries`` (``?wait=<s>`` waits for the queue to drain, ``?identifier=``,
+  ``?webhook_id=``), ``DELETE`` drops queued deliveries and the attempt log;
+- ``GET|PUT /_sandbox/webhook-policy`` ``{"retry_delays": [...], "timeout": s, "connect_timeout": s}``.
+"""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ import copy
 import hashlib
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +112,6 @@ class Product:
     error_schema: str  # component name of the error body shape
     adjustments: tuple[Adjustment, ...] = ()
     extra: ExtraSchemas | None = None
-    notes: tuple[str, ...] = field(default=())
 
 
 J3 = "/rest/api/3"
@@ -368,9 +367,8 @@ class SchemaCollector:
     local reference.
     """
 
-    def __init__(self, spec: dict[str, Any], origin: str) -> None:
+    def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
-        self.origin = origin
         self.defs: dict[str, Any] = {}
 
     def schema(self, node: Any) -> Any:
@@ -584,7 +582,7 @@ def _source(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def extract_product(specs_dir: Path, product: Product) -> dict[str, Any]:
     spec, source = _source(specs_dir / product.spec_file)
-    collector = SchemaCollector(spec, product.spec_file)
+    collector = SchemaCollector(spec)
     operations: dict[str, Any] = {}
     for op in product.operations:
         op_id, entry = extract_operation(spec, collector, product, op)
@@ -596,7 +594,7 @@ def extract_product(specs_dir: Path, product: Product) -> dict[str, Any]:
     extra_sources: list[dict[str, Any]] = []
     if product.extra is not None:
         extra_spec, extra_source = _source(specs_dir / product.extra.spec_file)
-        extra_collector = SchemaCollector(extra_spec, product.extra.spec_file)
+        extra_collector = SchemaCollector(extra_spec)
         for name in product.extra.names:
             extra_collector.schema({"$ref": SCHEMA_REF_PREFIX + _escape(name)})
         for name, schema in extra_collector.defs.items():

@@ -110,10 +110,6 @@ class FieldDef:
     options: tuple[tuple[str, str], ...] = ()  # (id, value) for selects
     editable: bool = True
 
-    @property
-    def custom_id(self) -> int | None:
-        return int(self.id.rsplit("_", 1)[1]) if self.custom else None
-
     def option_by_value(self, value: str) -> str | None:
         return next((oid for oid, v in self.options if v == value), None)
 

@@ -65,7 +65,7 @@ def created(sandbox, issue: Issue, user: people.Person, base: str) -> None:
              for item in change_items(fid, None, value, issue.project)]
     items += [item for fdef in catalog.CUSTOM_FIELDS if fdef.kind == "datetime" and issue.fields.get(fdef.id)
               for item in change_items(fdef.id, None, issue.fields[fdef.id], issue.project)]
-    history = {"id": str(sandbox.jira._next("history")), "items": items}
+    history = {"id": str(sandbox.jira.next_id("history")), "items": items}
     issue_event(sandbox, "jira:issue_created", "issue_created", issue, user, base, history)
 
 

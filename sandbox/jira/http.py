@@ -4,6 +4,7 @@ JSON bodies, paging arguments and Jira-shaped errors."""
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -120,8 +121,6 @@ def list_arg(name: str) -> list[str]:
 
 
 def json_response(data: Any, status: int = 200) -> Response:
-    import json
-
     return Response(json.dumps(data), status=status, content_type=JIRA_JSON)
 
 

@@ -115,7 +115,7 @@ class JiraState:
         self.key_counters: dict[str, int] = {p.key: 0 for p in catalog.PROJECTS}
 
     # -- ids and lookup -------------------------------------------------------------------
-    def _next(self, counter: str) -> int:
+    def next_id(self, counter: str) -> int:
         self.counters[counter] += 1
         return self.counters[counter]
 
@@ -135,7 +135,7 @@ class JiraState:
         at = at or now_ts()
         project = catalog.project(values["project"])
         self.key_counters[project.key] += 1
-        issue_id = self._next("issue")
+        issue_id = self.next_id("issue")
         fields: dict[str, Any] = {f.id: None for f in catalog.FIELDS if f.kind != "fixed"}
         fields.update({"labels": [], "components": [], "issuelinks": None, "comment": None})
         fields.update(values)
@@ -154,7 +154,7 @@ class JiraState:
         if not items:
             return None
         at = at or now_ts()
-        history = {"id": str(self._next("history")), "author": author, "created": at, "items": items}
+        history = {"id": str(self.next_id("history")), "author": author, "created": at, "items": items}
         issue.histories.append(history)
         issue.fields["updated"] = at
         return history
@@ -177,7 +177,7 @@ class JiraState:
 
     def add_comment(self, issue: Issue, body: Any, author: str, at: str | None = None) -> dict:
         at = at or now_ts()
-        comment = {"id": str(self._next("comment")), "author": author, "updateAuthor": author,
+        comment = {"id": str(self.next_id("comment")), "author": author, "updateAuthor": author,
                    "body": body, "created": at, "updated": at}
         issue.comments.append(comment)
         issue.fields["updated"] = at
@@ -195,7 +195,7 @@ class JiraState:
                          == (type_id, source.id, destination.id)), None)
         if existing:
             return existing
-        link = Link(self._next("link"), type_id, source.id, destination.id)
+        link = Link(self.next_id("link"), type_id, source.id, destination.id)
         self.links.append(link)
         ltype = catalog.find(catalog.LINK_TYPES, type_id)
         for here, there, verb in ((source, destination, ltype["outward"]), (destination, source, ltype["inward"])):
@@ -216,7 +216,7 @@ class JiraState:
             current.update(record)
             issue.fields["updated"] = now_ts()
             return current, False
-        record["id"] = self._next("remote")
+        record["id"] = self.next_id("remote")
         issue.remote_links.append(record)
         title = data["object"].get("title") or data["object"].get("url")
         self.record(issue, author, [{"field": "RemoteIssueLink", "fieldtype": "jira", "from": None,

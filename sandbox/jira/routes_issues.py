@@ -169,3 +169,32 @@ def get_changelog(ref: str):
     if not last:
         result["nextPage"] = f"{url}?maxResults={size}&startAt={start + size}"
     return json_response(result)
+
+
+@route("/changelog/bulkfetch", methods=["POST"])
+def bulk_changelog():
+    """Change histories of many issues, optionally only for some fields, token-paged."""
+    data = body()
+    refs = data.get("issueIdsOrKeys") if isinstance(data, dict) else None
+    field_ids = set(data.get("fieldIds") or []) if isinstance(data, dict) else set()
+    if not isinstance(refs, list) or not refs or len(refs) > 1000:
+        raise JiraError(400, ["issueIdsOrKeys must list between 1 and 1000 issues."])
+    if len(field_ids) > 10:
+        raise JiraError(400, ["fieldIds must not list more than 10 fields."])
+    size = min(int(data.get("maxResults") or 1000), 10000)
+    token = data.get("nextPageToken")
+    offset = int(token) if isinstance(token, str) and token.isdigit() else 0
+    pairs = []
+    for ref in dict.fromkeys(str(r) for r in refs):
+        issue = jira().get(ref)
+        for history in issue.histories if issue else []:
+            items = [i for i in history["items"] if not field_ids or i.get("fieldId") in field_ids]
+            if items:
+                pairs.append((issue, {**render.changelog_history(history, base()), "items": items}))
+    logs: dict[str, list] = {}
+    for issue, history in pairs[offset:offset + size]:
+        logs.setdefault(str(issue.id), []).append(history)
+    result: dict[str, Any] = {"issueChangeLogs": [{"issueId": k, "changeHistories": v} for k, v in logs.items()]}
+    if offset + size < len(pairs):
+        result["nextPageToken"] = str(offset + size)
+    return json_response(result)

@@ -228,3 +228,15 @@ def test_create_with_issuelinks_update(jira_client):
     assert links[0]["type"]["name"] == "Relates" and links[0]["outwardIssue"]["key"] == "INC-2"
     back = jira_client.issue("INC-2", fields="issuelinks")["fields"]["issuelinks"]
     assert any(lk.get("inwardIssue", {}).get("key") == created["key"] for lk in back)
+
+
+def test_bulk_changelog_fetch(jira_client, sandbox):
+    jira_client.update_issue_field("INC-3", {"priority": {"name": "High"}, "summary": "Login slow"})
+    body = {"issueIdsOrKeys": ["INC-1", "INC-3"], "fieldIds": ["priority"], "maxResults": 1}
+    first = requests.post(f"{sandbox.url}/rest/api/3/changelog/bulkfetch", json=body, auth=DEMO).json()
+    assert first["issueChangeLogs"][0]["issueId"] == "10001" and first["nextPageToken"]
+    rest = requests.post(f"{sandbox.url}/rest/api/3/changelog/bulkfetch", auth=DEMO,
+                         json={**body, "nextPageToken": first["nextPageToken"]}).json()
+    assert "nextPageToken" not in rest
+    items = [i for log in rest["issueChangeLogs"] for h in log["changeHistories"] for i in h["items"]]
+    assert [(i["fieldId"], i["toString"]) for i in items] == [("priority", "High")]
