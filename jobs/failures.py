@@ -8,19 +8,26 @@ import logging
 from rq import get_current_job
 
 from connector.errors import PermanentAtlassianError
+from postmortem.fieldmap import IncidentDataError
+from postmortem.storage import StorageFormatError
+from templates.render import UnknownTemplate
+
+# Failures that the same inputs will meet again: retrying cannot help, an operator can.
+PERMANENT = (PermanentAtlassianError, IncidentDataError, StorageFormatError, UnknownTemplate)
 
 log = logging.getLogger("debrief.jobs")
 
 
 def park_permanent_failures(fn):
-    """A PermanentAtlassianError will not go away by retrying: use up the job's retries so it
-    lands in RQ's failed registry now, with its message, for an operator to fix and replay."""
+    """A 4xx from Atlassian, an issue missing what the field mapping needs, or a template that
+    does not render will not go away by retrying: use up the job's retries so it lands in RQ's
+    failed registry now, with its message, for an operator to fix and replay."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except PermanentAtlassianError as exc:
+        except PERMANENT as exc:
             job = get_current_job()
             if job is not None:
                 job.retries_left = 0

@@ -126,7 +126,8 @@ def installed_version() -> str:
 def _person(person: Person | None) -> dict[str, str]:
     if person is None:
         return {"account_id": "", "name": ""}
-    return {"account_id": clean_line(person.account_id), "name": clean_line(person.label)}
+    account_id = clean_line(person.account_id)
+    return {"account_id": account_id, "name": clean_line(person.display_name) or account_id}
 
 
 def _texts(language: str, values: dict[str, str]) -> dict[str, dict[str, str]]:

@@ -1,7 +1,8 @@
 """A real Redis for the suite: REDIS_URL, else 127.0.0.1:6379, else a private server.
 
-Tests use database 13 of that server (``DEBRIEF_TEST_REDIS_DB`` changes it) and empty it
-before and after each test that asks for Redis.
+Each test session claims a database of its own on that server (``DEBRIEF_TEST_REDIS_DB``
+pins one), so two suites on one machine never share queues, and empties it before and after
+each test that asks for Redis.
 """
 
 from __future__ import annotations
@@ -13,7 +14,19 @@ from redis import Redis
 
 from debrief.local_redis import NoRedis, ensure_redis
 
-TEST_DB = int(os.environ.get("DEBRIEF_TEST_REDIS_DB", "13"))
+PINNED_DB = os.environ.get("DEBRIEF_TEST_REDIS_DB")
+CLAIM_SECONDS = 3600
+
+
+def _claim_database(server_url: str) -> tuple[int, Redis | None]:
+    """The highest free database from 15 down to 1; the claim is a key in database 0."""
+    if PINNED_DB:
+        return int(PINNED_DB), None
+    base = Redis.from_url(server_url.rsplit("/", 1)[0] + "/0")
+    for db in range(15, 0, -1):
+        if base.set(f"debrief-tests:db:{db}", os.getpid(), nx=True, ex=CLAIM_SECONDS):
+            return db, base
+    pytest.exit("every Redis database 1-15 is claimed by other test runs (debrief-tests:db:* keys)", returncode=3)
 
 
 @pytest.fixture(scope="session")
@@ -28,9 +41,12 @@ def redis_server():
 
 
 @pytest.fixture(scope="session")
-def redis_url(redis_server) -> str:
-    base = redis_server.url.rsplit("/", 1)[0]
-    return f"{base}/{TEST_DB}"
+def redis_url(redis_server):
+    db, claim = _claim_database(redis_server.url)
+    yield f"{redis_server.url.rsplit('/', 1)[0]}/{db}"
+    if claim is not None:
+        claim.delete(f"debrief-tests:db:{db}")
+        claim.close()
 
 
 @pytest.fixture
