@@ -111,7 +111,7 @@ def main() -> int:
     servers = {name: (_free_port()) for name in results}
     procs = {name: _serve(name, port, env) for name, port in servers.items()}
     try:
-        for name, port in servers.items():
+        for port in servers.values():
             _load(port, body, 200)  # warm up
         for _ in range(ROUNDS):
             for name, port in servers.items():  # interleaved, so noise hits both alike

@@ -7,6 +7,7 @@ many deliveries race for it.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 
@@ -117,10 +118,8 @@ class WorkQueue:
             self.queue.failed_job_registry.requeue(job_id)
             return Submitted(job_id, action, duplicate=True)
         if status in (JobStatus.FINISHED, JobStatus.CANCELED, JobStatus.STOPPED):
-            try:
+            with contextlib.suppress(NoSuchJobError):
                 Job.fetch(job_id, connection=self.redis).delete()
-            except NoSuchJobError:
-                pass
         elif status is not None:
             return Submitted(job_id, action, duplicate=True)
         try:

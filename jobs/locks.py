@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from redis import Redis
+from redis.exceptions import LockError
 
 from connector.errors import TransientAtlassianError
 from debrief.workqueue import PREFIX
@@ -20,7 +21,5 @@ def incident_lock(redis: Redis, incident_key: str, *, timeout: int = 300, wait: 
     try:
         yield
     finally:
-        try:
+        with suppress(LockError):  # an expired lock was released by Redis already
             lock.release()
-        except Exception:  # noqa: BLE001 - an expired lock is released by Redis already
-            pass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+
 import pytest
 from redis import Redis
 from rq import Queue

@@ -15,7 +15,15 @@ from jinja2.exceptions import SecurityError
 from debrief.template_check import check_templates
 from postmortem.incident import Change, Comment, HistoryEntry, Incident, Person
 from postmortem.page_context import build_page_context
-from postmortem.storage import AC, RI, XHTML, StorageFormatError, check_storage, parse_storage, storage_text
+from postmortem.storage import (
+    AC,
+    RI,
+    XHTML,
+    StorageFormatError,
+    check_storage,
+    parse_storage,
+    storage_text,
+)
 from postmortem.triggers import TriggerCriteria, decide
 from templates.render import SHIPPED_DIR, PageRenderer, UnknownTemplate
 from tests.helpers import settings_with

@@ -8,6 +8,7 @@ for a duplicate.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from datetime import UTC, datetime
@@ -79,10 +80,8 @@ def jira_webhook():
     except RedisError as exc:
         log.error("Redis cannot take the work: %s", exc, extra={"delivery": delivery_id, "incident": event.issue_key})
         if delivery_id:
-            try:
+            with contextlib.suppress(RedisError):
                 work.forget_delivery(delivery_id)
-            except RedisError:
-                pass
         response = error_response(503, "service_unavailable", "the job queue is unavailable; retry later")
         response.headers["Retry-After"] = "30"
         return response
