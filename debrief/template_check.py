@@ -15,6 +15,7 @@ from pathlib import Path
 
 from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 
+from debrief import __version__
 from debrief.settings import Settings
 from postmortem.incident import Change, Comment, HistoryEntry, Incident, Person
 from postmortem.messages import LANGUAGES
@@ -150,7 +151,7 @@ def check_one(renderer: PageRenderer, settings: Settings, name: str, language: s
     incident = sample.incident
     context = build_page_context(
         incident, decide(incident, settings.triggers, sample.now), language=language,
-        timezone=settings.timezone, template=name, now=sample.now,
+        timezone=settings.timezone, template=name, now=sample.now, debrief_version=__version__,
         labels=postmortem_labels(incident, settings.confluence.labels))
     try:
         filename = _shown(renderer.template_file(name), settings)

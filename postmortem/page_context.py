@@ -120,7 +120,7 @@ def installed_version() -> str:
     try:
         return importlib.metadata.version("debrief")
     except importlib.metadata.PackageNotFoundError:
-        return "unknown"
+        return "0.0.0+local"
 
 
 def _person(person: Person | None) -> dict[str, str]:

@@ -13,7 +13,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, TemplateNotFound
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    TemplateRuntimeError,
+)
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from postmortem.storage import StorageFormatError, check_storage
@@ -74,7 +81,12 @@ class PageRenderer:
         StorageFormatError (naming the template) when the page is not valid storage format.
         """
         template = self._load(template_name)
-        page = template.render(context).strip() + "\n"
+        try:
+            page = template.render(context).strip() + "\n"
+        except RecursionError:
+            raise TemplateRuntimeError(
+                f"{template_name}{SUFFIX} extends itself (or includes itself); a team template named like a "
+                f'shipped one extends the shipped one as "{SHIPPED_PREFIX}/{template_name}{SUFFIX}"') from None
         try:
             check_storage(page)
         except StorageFormatError as exc:

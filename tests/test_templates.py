@@ -9,7 +9,7 @@ from pathlib import Path
 from xml.etree.ElementTree import Element
 
 import pytest
-from jinja2 import TemplateNotFound
+from jinja2 import TemplateNotFound, TemplateRuntimeError
 from jinja2.exceptions import SecurityError
 
 from debrief.template_check import check_templates
@@ -239,6 +239,12 @@ def test_team_default_shadows_the_shipped_one_and_can_extend_it(tmp_path: Path) 
     headings = [text_of(h) for h in root.iter(x("h2"))]
     assert headings == [h if h != "Trigger" else "Team trigger" for h in HEADINGS["en"]]
     assert PageRenderer(tmp_path).template_file("default") == str(tmp_path / "default.xml.j2")
+
+
+def test_a_team_template_extending_itself_gets_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "default.xml.j2").write_text('{% extends "default.xml.j2" %}', encoding="utf-8")
+    with pytest.raises(TemplateRuntimeError, match='extends itself.*"shipped/default.xml.j2"'):
+        render(team=tmp_path)
 
 
 def test_team_base_shadows_the_shipped_base(tmp_path: Path) -> None:

@@ -179,8 +179,7 @@ def test_jinja_syntax_in_incident_text_stays_literal(language: str, text: str) -
     incident = incident_with(text, text, text, text, "acc")
     root = parse_storage(RENDERER.render("default", context_for(incident, language)))
     assert [text] in paragraph_lines(root)
-    assert ["{{ 7*7 }}"] not in paragraph_lines(root) or text == "{{ 7*7 }}"
-    assert "49" not in "".join(root.itertext()).replace("2026", "")
+    assert "49" not in "".join(root.itertext())
 
 
 @pytest.mark.parametrize("language", ["en", "ko"])
