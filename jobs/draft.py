@@ -77,7 +77,7 @@ def _create_page(ctx: JobContext, incident: Incident, decision: Decision) -> dic
     template = s.templates.choose(incident)
     labels = _labels(ctx, incident)
     context = build_page_context(incident, decision, language=s.language, timezone=s.timezone,
-                                 template=template, labels=labels, now=datetime.now(UTC),
+                                 template=template, labels=labels, now=datetime.now(UTC), debrief_version=__version__,
                                  jira_base_url=ctx.jira.base_url)
     body = ctx.renderer.render(template, context)
     drafts = s.confluence.drafts

@@ -5,15 +5,15 @@ from __future__ import annotations
 import functools
 import logging
 
+from jinja2 import TemplateError
 from rq import get_current_job
 
 from connector.errors import PermanentAtlassianError
 from postmortem.fieldmap import IncidentDataError
 from postmortem.storage import StorageFormatError
-from templates.render import UnknownTemplate
 
 # Failures that the same inputs will meet again: retrying cannot help, an operator can.
-PERMANENT = (PermanentAtlassianError, IncidentDataError, StorageFormatError, UnknownTemplate)
+PERMANENT = (PermanentAtlassianError, IncidentDataError, StorageFormatError, TemplateError)
 
 log = logging.getLogger("debrief.jobs")
 

@@ -125,6 +125,10 @@ class _Checker:
                                       f"opened at line {opened_line}, column {opened_column}",
                                       line, column)
         reason = expat.ErrorString(exc.code)
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if declaration := _DECLARATION.search(text, max(column - 3, 0), column + 10):
+            reason = f"<!{declaration.group(1).upper()}> declarations are not allowed in a page body"
+            column = declaration.start() + 1
         if exc.code == expat.errors.codes[expat.errors.XML_ERROR_UNDEFINED_ENTITY]:
             found = _ENTITY_REF.match(self.lines[line - 1] if line <= len(self.lines) else "", column - 1)
             if found:
@@ -135,12 +139,6 @@ class _Checker:
 def check_storage(xhtml: str) -> None:
     """Raise StorageFormatError (with line and column) unless ``xhtml`` is a well-formed
     storage-format fragment."""
-    declaration = _DECLARATION.search(xhtml)
-    if declaration:
-        line = xhtml.count("\n", 0, declaration.start()) + 1
-        column = declaration.start() - (xhtml.rfind("\n", 0, declaration.start()) + 1) + 1
-        raise StorageFormatError(f"<!{declaration.group(1)}> declarations are not allowed in a page body",
-                                 line, column)
     _Checker(xhtml).run(xhtml)
 
 

@@ -297,6 +297,8 @@ def test_misspelt_variables_are_errors(tmp_path: Path) -> None:
     '<ac:link><ri:page ri:content-title="T" ri:space-key="PM"/><ac:plain-text-link-body><![CDATA[x]]>'
     "</ac:plain-text-link-body></ac:link>",
     "<p>one</p>\n<p>two</p>",
+    '<ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[<!DOCTYPE html>]]></ac:plain-text-body>'
+    "</ac:structured-macro><p>&lt;!DOCTYPE html&gt;</p><!-- a comment -->",
 ])
 def test_valid_storage(body: str) -> None:
     check_storage(body)
@@ -309,7 +311,8 @@ def test_valid_storage(body: str) -> None:
     ("<p>\n  &bogus;</p>", 2, 3, "undefined entity &bogus;"),
     ("<x:y/>", 1, 1, "unbound prefix"),
     ("<br>", 1, 5, "<br> opened at line 1, column 1 is never closed"),
-    ('<!DOCTYPE x [<!ENTITY e "boom">]><p>&e;</p>', 1, 1, "declarations are not allowed"),
+    ('<!DOCTYPE x [<!ENTITY e "boom">]><p>&e;</p>', 1, 1, "<!DOCTYPE> declarations are not allowed"),
+    ('<p>x</p>\n  <!ENTITY e "x">', 2, 3, "<!ENTITY> declarations are not allowed"),
     ("<p><![CDATA[x]]></p>", 1, 4, "CDATA section inside <p>"),
     ("<ac:structured-macro><ac:rich-text-body/></ac:structured-macro>", 1, 1, "needs an ac:name"),
     ("<p>a\x01</p>", 1, 5, "not well-formed"),
