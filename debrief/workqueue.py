@@ -98,7 +98,7 @@ class WorkQueue:
             pipe.hget(key, "status")
         values = [v.decode() if isinstance(v, bytes) else v for v in pipe.execute()]
         fresh = bool(values.pop(0)) if delivery_id else True
-        return (fresh, *values) if pages_key else (fresh, *values)
+        return (fresh, *values)
 
     def submit_consider(self, issue_id: str, comment: str, delivery_id: str | None = None) -> Submitted:
         """A comment names its issue only by id (Data Center): a job fetches it and decides."""
