@@ -44,19 +44,16 @@ class ConfluenceGateway:
             url = (links.get("base") or self.base_url).rstrip("/") + links["next"]
             page = self._call(f"search {cql} (next page)", lambda u=url: self.client.get(u, absolute=True))
 
-    def find_postmortem(self, incident_label: str, spaces: list[str]) -> dict | None:
-        """The postmortem page of an incident (by its incident label), in any of ``spaces``."""
+    def find_labelled_page(self, labels: list[str], spaces: list[str]) -> dict | None:
+        """The first page carrying every one of ``labels`` in any of ``spaces``."""
         space_list = ", ".join(cql_quote(s) for s in spaces)
-        cql = f"type = page and label = {cql_quote(incident_label)} and label = \"postmortem\" and space in ({space_list})"
+        wanted = " and ".join(f"label = {cql_quote(label)}" for label in labels)
+        cql = f"type = page and {wanted} and space in ({space_list})"
         for result in self.search(cql):
             content = result.get("content") or {}
             if content.get("id"):
                 return content
         return None
-
-    def page(self, page_id: str, expand: str = "body.storage,version,space,ancestors,metadata.labels") -> dict:
-        return self._call(f"get page {page_id}", lambda: self.client.get(
-            f"rest/api/content/{page_id}", params={"expand": expand}))
 
     def page_id_by_title(self, space: str, title: str) -> str | None:
         found = self._call(f"find page {title!r} in {space}", lambda: self.client.get(
@@ -89,22 +86,9 @@ class ConfluenceGateway:
             data["ancestors"] = [{"id": parent_id}]
         return self._call(f"create page {title!r}", lambda: self.client.post("rest/api/content", data=data))
 
-    def update_page(self, page: dict, *, body: str, message: str) -> dict:
-        data = {
-            "type": "page", "title": page["title"], "version": {"number": page["version"]["number"] + 1,
-                                                               "message": message, "minorEdit": True},
-            "body": {"storage": {"value": body, "representation": "storage"}},
-        }
-        return self._call(f"update page {page['id']}", lambda: self.client.put(
-            f"rest/api/content/{page['id']}", data=data))
-
     def add_labels(self, page_id: str, labels: list[str]) -> None:
         body = [{"prefix": "global", "name": n} for n in labels]
         self._call(f"label page {page_id}", lambda: self.client.post(f"rest/api/content/{page_id}/label", data=body))
-
-    def remove_label(self, page_id: str, label: str) -> None:
-        self._call(f"unlabel page {page_id}", lambda: self.client.delete(
-            f"rest/api/content/{page_id}/label", params={"name": label}))
 
     def get_state(self, page_id: str) -> tuple[dict, int] | None:
         """The page's ``debrief`` content property and its version, or None."""

@@ -21,15 +21,12 @@ class JiraGateway:
     def base_url(self) -> str:
         return self.client.url.rstrip("/")
 
-    def browse_url(self, key: str) -> str:
-        return f"{self.base_url}/browse/{key}"
-
     def _get(self, operation: str, path: str, params: dict | None = None) -> Any:
         return call(operation, lambda: self.client.get(path, params=params), self.policy)
 
     def issue(self, key_or_id: str) -> dict:
         return self._get(f"get issue {key_or_id}", f"rest/api/2/issue/{key_or_id}",
-                         {"fields": "*all", "expand": "names"})
+                         {"fields": "*all"})
 
     def changelog(self, key: str) -> list[dict]:
         """Every history entry, oldest first, following Jira's pages."""
@@ -66,6 +63,3 @@ class JiraGateway:
         }
         call(f"link {key} to its postmortem",
              lambda: self.client.post(f"rest/api/2/issue/{key}/remotelink", data=body), self.policy)
-
-    def remote_links(self, key: str) -> list[dict]:
-        return self._get(f"get remote links of {key}", f"rest/api/2/issue/{key}/remotelink") or []

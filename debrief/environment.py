@@ -9,7 +9,7 @@ from dataclasses import dataclass
 DEPLOYMENTS = ("cloud", "datacenter")
 
 
-class EnvironmentError_(Exception):
+class EnvironmentProblem(Exception):
     """A required variable is missing or malformed; ``problems`` names each one."""
 
     def __init__(self, problems: list[str]):
@@ -38,7 +38,6 @@ class Environment:
     webhook_secret: str | None
     automation_token: str | None
     log_format: str  # "text" or "json"
-    public_url: str | None  # how Jira reaches this service (for messages and registration)
     atlassian: AtlassianAccess | None
 
     def __repr__(self) -> str:
@@ -75,12 +74,11 @@ def read_environment(env: Mapping[str, str] | None = None, *, need_atlassian: bo
     if log_format not in ("text", "json"):
         problems.append(f"DEBRIEF_LOG_FORMAT: must be text or json, got {log_format!r}")
     if problems:
-        raise EnvironmentError_(problems)
+        raise EnvironmentProblem(problems)
     return Environment(
         redis_url=get("REDIS_URL"),
         webhook_secret=get("JIRA_WEBHOOK_SECRET"),
         automation_token=get("DEBRIEF_AUTOMATION_TOKEN"),
         log_format=log_format,
-        public_url=get("DEBRIEF_PUBLIC_URL"),
         atlassian=atlassian,
     )

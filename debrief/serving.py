@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from debrief.environment import EnvironmentError_, read_environment
+from debrief.environment import EnvironmentProblem, read_environment
 from debrief.logs import configure_logging
 from debrief.settings import ConfigError, load_settings
 
@@ -12,7 +12,7 @@ from debrief.settings import ConfigError, load_settings
 def serve(host: str, port: int, *, workers: int = 2, dev: bool = False) -> int:
     try:
         settings, env = load_settings(), read_environment()
-    except (ConfigError, EnvironmentError_) as exc:
+    except (ConfigError, EnvironmentProblem) as exc:
         print(f"debrief serve: cannot start:\n{exc}", file=sys.stderr)
         return 1
     configure_logging(env.log_format)

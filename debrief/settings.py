@@ -18,6 +18,7 @@ import yaml
 from marshmallow import Schema, ValidationError, fields
 
 from debrief.config_schema import AppSchema
+from postmortem.assessment import IncidentScope
 from postmortem.fieldmap import FieldMap
 from postmortem.priorities import ActionItemPolicy
 from postmortem.severity import SeverityScale
@@ -41,14 +42,6 @@ class ConfigError(Exception):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("\n".join(problems))
-
-
-@dataclass(frozen=True)
-class IncidentScope:
-    projects: frozenset[str]
-    issue_types: frozenset[str]
-    fields: FieldMap
-    severity: SeverityScale
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,16 @@ from jobs.incidents import load_incident
 from jobs.locks import incident_lock
 from postmortem.incident import Incident
 from postmortem.notices import draft_comment
-from postmortem.page_context import build_page_context, postmortem_labels, postmortem_title
+from postmortem.page_context import (
+    POSTMORTEM_LABEL,
+    build_page_context,
+    incident_label,
+    postmortem_labels,
+    postmortem_title,
+)
 from postmortem.triggers import Decision, decide
 
 log = logging.getLogger("debrief.jobs.draft")
-
-
-def incident_label(key: str) -> str:
-    return key.lower()
 
 
 def remote_link_id(key: str) -> str:
@@ -34,42 +36,38 @@ def remote_link_id(key: str) -> str:
 
 @park_permanent_failures
 def draft_postmortem(incident_key: str, reasons: list[str] | None = None) -> dict:
+    """The first draft. ``reasons`` are the intake's view, kept in the job for operators; the
+    job decides again from what Jira says now."""
+    return _bring_up_to_date(incident_key)
+
+
+@park_permanent_failures
+def refresh_postmortem(incident_key: str) -> dict:
+    """After an update of an incident that has a page: labels, state, watchers, link."""
+    return _bring_up_to_date(incident_key)
+
+
+def _bring_up_to_date(incident_key: str) -> dict:
+    """Find or (when the criteria are met) create the page, then do every remaining step.
+    Never deletes a page, even when the incident no longer meets the criteria."""
     ctx = job_context()
     with incident_lock(ctx.redis, incident_key):
         incident = load_incident(ctx.jira, ctx.settings, incident_key)
         decision = decide(incident, ctx.settings.triggers, datetime.now(UTC))
         page = _find_page(ctx, incident.key)
         if page is None and not decision.needed:
-            log.info("no postmortem needed any more for %s", incident.key, extra={"incident": incident.key})
-            return {"incident": incident.key, "page": None, "skipped": "no trigger criterion is met any more"}
+            ctx.work.forget_postmortem(incident.key)
+            log.info("no postmortem needed for %s", incident.key, extra={"incident": incident.key})
+            return {"incident": incident.key, "page": None, "skipped": "no trigger criterion is met"}
         created = page is None
         if created:
             page = _create_page(ctx, incident, decision)
-        result = _finish(ctx, incident, decision, page)
-        result["created"] = created
-        return result
-
-
-@park_permanent_failures
-def refresh_postmortem(incident_key: str) -> dict:
-    """Bring the page's labels and state up to date with the incident; never deletes a page."""
-    ctx = job_context()
-    with incident_lock(ctx.redis, incident_key):
-        incident = load_incident(ctx.jira, ctx.settings, incident_key)
-        decision = decide(incident, ctx.settings.triggers, datetime.now(UTC))
-        page = _find_page(ctx, incident.key)
-        if page is None:
-            ctx.work.forget_postmortem(incident.key)
-            if decision.needed:
-                page = _create_page(ctx, incident, decision)
-            else:
-                return {"incident": incident.key, "page": None, "skipped": "no page and no criterion met"}
-        return _finish(ctx, incident, decision, page)
+        return {**_finish(ctx, incident, decision, page), "created": created}
 
 
 def _find_page(ctx: JobContext, key: str) -> dict | None:
     places = [ctx.settings.confluence.drafts.space, ctx.settings.confluence.archive.space]
-    return ctx.confluence.find_postmortem(incident_label(key), places)
+    return ctx.confluence.find_labelled_page([POSTMORTEM_LABEL, incident_label(key)], places)
 
 
 def _create_page(ctx: JobContext, incident: Incident, decision: Decision) -> dict:
@@ -93,9 +91,7 @@ def _create_page(ctx: JobContext, incident: Incident, decision: Decision) -> dic
 
 
 def _labels(ctx: JobContext, incident: Incident) -> list[str]:
-    labels = postmortem_labels(incident, list(ctx.settings.confluence.labels), status="draft")
-    key_label = incident_label(incident.key)
-    return labels if key_label in labels else [*labels, key_label]
+    return postmortem_labels(incident, ctx.settings.confluence.labels, status="draft")
 
 
 def _finish(ctx: JobContext, incident: Incident, decision: Decision, page: dict) -> dict:

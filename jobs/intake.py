@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 
 from jobs.context import job_context
 from jobs.failures import park_permanent_failures
-from postmortem.fieldmap import incident_from_issue, is_incident
-from postmortem.triggers import decide
+from postmortem.assessment import assess
 
 log = logging.getLogger("debrief.jobs.intake")
 
@@ -18,10 +17,10 @@ def consider_issue(issue_id: str, comment: str) -> dict:
     ctx = job_context()
     issue = ctx.jira.issue(issue_id)
     scope = ctx.settings.incidents
-    if not is_incident(issue, scope.projects, scope.issue_types):
-        return {"issue": issue.get("key"), "ignored": "not an incident"}
-    incident = incident_from_issue(issue, scope.fields)
-    decision = decide(incident, ctx.settings.triggers, datetime.now(UTC), new_comment=comment)
+    assessment = assess(issue, scope, ctx.settings.triggers, datetime.now(UTC), new_comment=comment)
+    if assessment is None:
+        return {"issue": issue.get("key"), "ignored": scope.why_not(issue)}
+    incident, decision = assessment.incident, assessment.decision
     submitted = ctx.work.submit_incident(incident.key, needed=decision.needed,
                                          reasons=[r.reason for r in decision.fired])
     log.info("decided %s from a comment: %s", incident.key, submitted.action or "nothing queued",

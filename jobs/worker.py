@@ -7,7 +7,7 @@ import sys
 
 from rq import Queue, Worker
 
-from debrief.environment import EnvironmentError_
+from debrief.environment import EnvironmentProblem
 from debrief.logs import configure_logging
 from debrief.settings import ConfigError
 from debrief.workqueue import QUEUE_NAME
@@ -19,7 +19,7 @@ log = logging.getLogger("debrief.worker")
 def run_worker(*, burst: bool = False, name: str | None = None) -> int:
     try:
         context = from_environment()
-    except (ConfigError, EnvironmentError_) as exc:
+    except (ConfigError, EnvironmentProblem) as exc:
         print(f"debrief worker: cannot start:\n{exc}", file=sys.stderr)
         return 1
     configure_logging(context.env.log_format)

@@ -49,13 +49,6 @@ class IncidentDataError(ValueError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in self.problems.items()))
 
 
-def is_incident(issue: Mapping[str, Any], projects: frozenset[str], issue_types: frozenset[str]) -> bool:
-    fields = issue.get("fields") or {}
-    project = (fields.get("project") or {}).get("key") or str(issue.get("key", "")).split("-")[0]
-    issue_type = (fields.get("issuetype") or {}).get("name")
-    return project in projects and (not issue_types or issue_type in issue_types)
-
-
 def incident_from_issue(issue: Mapping[str, Any], mapping: FieldMap, *, browse_base: str = "",
                         extra_fields: frozenset[str] | None = None) -> Incident:
     """Build an Incident from a Jira issue object (REST or webhook ``issue``).

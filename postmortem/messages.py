@@ -1,6 +1,7 @@
-"""The words Debrief writes on a postmortem page, in each supported language.
+"""The words Debrief writes, on postmortem pages and in Jira comments, in each language.
 
-``MESSAGES[language][key]`` is a plain-text string (never markup: templates escape it).
+``MESSAGES[language][key]`` is a plain-text string (never markup: templates escape it; the
+``jira.*`` texts are Jira wiki markup whose fields callers escape).
 Keys are dotted, grouped by their first part (``heading.*``, ``guide.*``, ``label.*`` ...);
 ``{name}`` fields are filled in by ``message(language, key, name=...)``. Every key exists in
 every language, with the same fields.
@@ -15,6 +16,11 @@ LANGUAGES = ("en", "ko")
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "title": "Postmortem: {key} {summary}",
+        # Jira comments
+        "jira.draft_comment": "A postmortem draft has been created: [{title}|{url}]\nWhy: {reasons}\n"
+                              "Please fill in the root causes, lessons and action items. Postmortems are "
+                              "blameless: describe what happened and why, not who is to blame.",
+        "jira.requested": "requested",
         # Durations
         "duration.days": "{n} d",
         "duration.hours": "{n} h",
@@ -121,6 +127,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ko": {
         "title": "포스트모템: {key} {summary}",
+        # Jira comments
+        "jira.draft_comment": "포스트모템 초안이 생성되었습니다: [{title}|{url}]\n작성 사유: {reasons}\n"
+                              "근본 원인, 교훈, 후속 조치를 채워 주세요. 포스트모템은 비난하지 않는 문화를 따릅니다: "
+                              "누구의 잘못인지가 아니라 무엇이 왜 일어났는지를 적어 주세요.",
+        "jira.requested": "요청됨",
         "duration.days": "{n}일",
         "duration.hours": "{n}시간",
         "duration.minutes": "{n}분",

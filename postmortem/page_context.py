@@ -105,11 +105,21 @@ def postmortem_title(incident: Incident, language: str) -> str:
     return title if len(title) <= TITLE_MAX_CHARS else title[: TITLE_MAX_CHARS - 1].rstrip() + "…"
 
 
+# Every postmortem page carries this label and its incident's label, whatever app.yaml adds:
+# together they are how a page is found again.
+POSTMORTEM_LABEL = "postmortem"
+
+
+def incident_label(key: str) -> str:
+    """The label naming the incident a page is about (``INC-7`` -> ``inc-7``)."""
+    return label_slug(key)
+
+
 def postmortem_labels(incident: Incident, base_labels: Iterable[str], status: str = "draft") -> list[str]:
-    """The page's labels: the configured ones, ``postmortem-<status>``, the severity
-    (``sev-2``), each service and the incident key (``inc-7``); Confluence-safe, each once."""
+    """The page's labels: ``postmortem``, the configured ones, ``postmortem-<status>``, the
+    severity (``sev-2``), each service and the incident key (``inc-7``); Confluence-safe, each once."""
     services = [s for s in (incident.service or "").split(",") if s.strip()]
-    candidates = [*base_labels, f"postmortem-{status}", _severity_label(incident.severity),
+    candidates = [POSTMORTEM_LABEL, *base_labels, f"postmortem-{status}", _severity_label(incident.severity),
                   *services, incident.key]
     slugs = (label_slug(c) if c else "" for c in candidates)
     return list(dict.fromkeys(s for s in slugs if s))

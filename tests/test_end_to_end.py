@@ -142,3 +142,25 @@ def test_duplicate_and_racing_deliveries_make_one_page(sandbox, service, redis_c
     assert sum("postmortem draft" in c["body"] for c in comments) == 1
     links = requests.get(f"{sandbox.url}/rest/api/2/issue/{key}/remotelink", auth=AUTH).json()
     assert len(links) == 1
+
+
+def test_data_center_comment_command_is_decided_by_a_job(sandbox, service, redis_conn):
+    """A DC comment event names its issue only by id: a job fetches it, decides, and drafts."""
+    from debrief.workqueue import WorkQueue
+
+    key = create_incident(sandbox, labels=[], priority={"name": "Low"}, customfield_10100={"value": "SEV-4"},
+                          customfield_10104={"value": "Monitoring alert"}, customfield_10105={"value": "None"})
+    issue_id = requests.get(f"{sandbox.url}/rest/api/2/issue/{key}", auth=AUTH).json()["id"]
+    work = WorkQueue(redis_conn)
+    assert work.submit_consider(issue_id, "no command here").job_id == f"consider-{issue_id}"
+    assert service.run_worker().returncode == 0
+    assert postmortem_pages(sandbox, key) == []  # nothing asked for one and no rule fired
+
+    requests.post(f"{sandbox.url}/rest/api/2/issue/{key}/comment", auth=AUTH, json={"body": "/postmortem"})
+    work.submit_consider(issue_id, "/postmortem")
+    result = service.run_worker()
+    assert result.returncode == 0, result.stderr[-3000:]
+    pages = postmortem_pages(sandbox, key)
+    assert len(pages) == 1
+    prop = requests.get(f"{sandbox.url}/wiki/rest/api/content/{pages[0]['id']}/property/debrief", auth=AUTH)
+    assert prop.json()["value"]["trigger"] == ["comment /postmortem"]

@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None, env: Environment | None = None,
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.intake.max_body_bytes
     app.json.ensure_ascii = False
-    app.extensions["debrief"] = Runtime(settings, env, redis,
+    app.extensions["debrief"] = Runtime(settings, env,
                                         WorkQueue(redis, dedupe_seconds=settings.intake.dedupe_seconds))
     register_error_handlers(app)
     app.register_blueprint(health.bp)

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from debrief.settings import Settings
 from debrief.workqueue import WorkQueue
-from postmortem.fieldmap import incident_from_issue, is_incident
-from postmortem.triggers import asks_for_postmortem, decide
+from postmortem.assessment import assess
+from postmortem.triggers import asks_for_postmortem
 from webhooks.payloads import AUTOMATION, JiraEvent
 from webhooks.routing import Router
 
@@ -46,13 +46,10 @@ def _ignored(why: str) -> Outcome:
 
 def consider_issue(issue: dict, ctx: IntakeContext, *, new_comment: str | None = None) -> Outcome:
     scope = ctx.settings.incidents
-    if not is_incident(issue, scope.projects, scope.issue_types):
-        fields = issue.get("fields") or {}
-        project = (fields.get("project") or {}).get("key")
-        kind = (fields.get("issuetype") or {}).get("name")
-        return _ignored(f"{issue.get('key')} is not an incident (project {project}, type {kind})")
-    incident = incident_from_issue(issue, scope.fields, extra_fields=ctx.settings.triggers.field_ids)
-    decision = decide(incident, ctx.settings.triggers, ctx.now, new_comment=new_comment)
+    assessment = assess(issue, scope, ctx.settings.triggers, ctx.now, new_comment=new_comment)
+    if assessment is None:
+        return _ignored(scope.why_not(issue))
+    incident, decision = assessment.incident, assessment.decision
     reasons = [r.reason for r in decision.fired]
     submitted = ctx.work.submit_incident(incident.key, needed=decision.needed, reasons=reasons,
                                          delivery_id=ctx.delivery_id)

@@ -7,7 +7,7 @@ the rest through untouched (the raw issue is kept for the field mapping).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
@@ -47,7 +47,6 @@ class CommentSchema(Lenient):
 
 class AdminEventSchema(Lenient):
     webhookEvent = fields.Str(required=True)
-    timestamp = fields.Int(load_default=None)
     issue_event_type_name = fields.Str(load_default=None)
     issue = fields.Nested(IssueSchema, load_default=None)
     comment = fields.Nested(CommentSchema, load_default=None)
@@ -75,8 +74,6 @@ class JiraEvent:
     issue: dict | None = None
     comment_body: str | None = None
     comment_issue_id: str | None = None  # DC comment events name the issue only in comment.self
-    timestamp_ms: int | None = None
-    raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def issue_key(self) -> str | None:
@@ -119,8 +116,6 @@ def parse_admin_event(body: Any) -> JiraEvent:
         issue=body.get("issue") if event["issue"] is not None else None,
         comment_body=body_text(comment.get("body")) if comment else None,
         comment_issue_id=issue_id,
-        timestamp_ms=event["timestamp"],
-        raw=body,
     )
 
 
@@ -139,4 +134,4 @@ def parse_automation(body: Any) -> JiraEvent:
     else:
         raise PayloadError({"issue": ["send the issue: choose 'Issue data' as the web request body"]})
     _load(_ISSUE, issue, prefix)
-    return JiraEvent(name=AUTOMATION, type_name=None, issue=issue, raw=body)
+    return JiraEvent(name=AUTOMATION, type_name=None, issue=issue)

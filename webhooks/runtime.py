@@ -16,8 +16,11 @@ from debrief.workqueue import WorkQueue
 class Runtime:
     settings: Settings
     env: Environment
-    redis: Redis
     work: WorkQueue
+
+    @property
+    def redis(self) -> Redis:
+        return self.work.redis
 
 
 def runtime() -> Runtime:
