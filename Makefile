@@ -6,10 +6,10 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: demo test bench lint sandbox serve worker check-config clean
 
-$(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+$(STAMP): pyproject.toml sandbox/pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv --clear $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e ./sandbox -e ".[dev,sandbox]"
 	@touch $(STAMP)
 
 ## make demo: sandbox Jira + Confluence, Redis, service and worker; a sample incident flows through
@@ -18,11 +18,11 @@ demo: $(STAMP)
 
 ## make test: the whole suite against a real Redis (started privately when none runs)
 test: $(STAMP)
-	@$(PY) -m debrief with-redis -- $(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m sandbox.local_redis -- $(PY) -m pytest $(PYTEST_ARGS)
 
 ## make bench: throughput of the webhook endpoint and draft latency, as medians
 bench: $(STAMP)
-	@$(PY) -m debrief with-redis -- $(PY) -m bench
+	@$(PY) -m sandbox.local_redis -- $(PY) -m bench
 
 lint: $(STAMP)
 	@$(PY) -m ruff check .

@@ -11,7 +11,7 @@ from __future__ import annotations
 from atlassian import Jira
 from atlassian.confluence import ConfluenceServer
 
-from debrief.environment import AtlassianAccess
+from config.environment import AtlassianAccess
 
 TIMEOUT_SECONDS = 30
 

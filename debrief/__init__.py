@@ -1,4 +1,4 @@
-"""Debrief's application shell: configuration, command line, local Redis, logging, queueing."""
+"""Debrief's shell: the `debrief` command line, serving, operations and logging."""
 
 from importlib.metadata import PackageNotFoundError, version
 

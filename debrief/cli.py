@@ -1,13 +1,11 @@
-"""The ``debrief`` command: serve, worker, check-config, sandbox, demo, jobs, with-redis."""
+"""The ``debrief`` command: serve, worker, check-config, sandbox, demo, jobs."""
 
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 
-from debrief.settings import ConfigError, config_path, load_settings
+from config.settings import ConfigError, config_path, load_settings
 
 
 def _cmd_check_config(args: argparse.Namespace) -> int:
@@ -19,7 +17,7 @@ def _cmd_check_config(args: argparse.Namespace) -> int:
             print(line, file=sys.stderr)
         print(f"\n{len(exc.problems)} problem(s) in {path}", file=sys.stderr)
         return 1
-    from debrief.template_check import check_templates  # noqa: PLC0415 - only this command renders
+    from templates.check import check_templates  # noqa: PLC0415 - only this command renders
 
     problems = check_templates(settings)
     for line in problems:
@@ -52,7 +50,7 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from debrief.demo import run_demo  # noqa: PLC0415
+    from sandbox.demo import run_demo  # noqa: PLC0415
 
     return run_demo(host=args.host, port=args.port, sandbox_port=args.sandbox_port, keep_running=not args.once)
 
@@ -61,27 +59,6 @@ def _cmd_jobs(args: argparse.Namespace) -> int:
     from debrief.operations import jobs_command  # noqa: PLC0415
 
     return jobs_command(args)
-
-
-def _cmd_with_redis(args: argparse.Namespace) -> int:
-    from debrief.local_redis import NoRedis, ensure_redis  # noqa: PLC0415
-
-    command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    if not command:
-        print("debrief with-redis: give a command to run, e.g. debrief with-redis -- pytest", file=sys.stderr)
-        return 2
-    try:
-        handle = ensure_redis()
-    except NoRedis as exc:
-        print(f"debrief: {exc}", file=sys.stderr)
-        return 3
-    print(f"debrief: using {handle.how}", flush=True)
-    try:
-        return subprocess.call(command, env={**os.environ, "REDIS_URL": handle.url})
-    except KeyboardInterrupt:
-        return 130
-    finally:
-        handle.stop()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -137,11 +114,6 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("job_ids", nargs="*", help="job ids (default: all failed jobs)")
     p.set_defaults(func=_cmd_jobs)
 
-    p = sub.add_parser("with-redis", help="run a command with REDIS_URL set, starting a private Redis if needed",
-                       description="Use REDIS_URL, else 127.0.0.1:6379, else start a private redis-server "
-                                   "for the duration of COMMAND.")
-    p.add_argument("command", nargs=argparse.REMAINDER, help="-- command [args...]")
-    p.set_defaults(func=_cmd_with_redis)
     return parser
 
 

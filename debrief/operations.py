@@ -10,7 +10,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Worker
 
-from debrief.workqueue import QUEUE_NAME, WorkQueue
+from jobqueue.queue import QUEUE_NAME, WorkQueue
 
 
 def jobs_command(args: argparse.Namespace, out=sys.stdout) -> int:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from debrief.environment import EnvironmentProblem, read_environment
+from config.environment import EnvironmentProblem, read_environment
+from config.settings import ConfigError, load_settings
 from debrief.logs import configure_logging
-from debrief.settings import ConfigError, load_settings
 
 
 def serve(host: str, port: int, *, workers: int = 2, dev: bool = False) -> int:

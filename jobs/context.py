@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 from redis import Redis
 
+from config.environment import Environment, read_environment
+from config.settings import Settings, load_settings
 from connector.clients import confluence_client, jira_client
 from connector.confluence import ConfluenceGateway
 from connector.jira import JiraGateway
-from debrief.environment import Environment, read_environment
-from debrief.settings import Settings, load_settings
-from debrief.workqueue import WorkQueue
+from jobqueue.queue import WorkQueue
 from templates.render import PageRenderer
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from debrief import __version__
 from jobs.context import JobContext, job_context
 from jobs.failures import park_permanent_failures
 from jobs.incidents import load_incident
@@ -22,6 +21,7 @@ from postmortem.page_context import (
     POSTMORTEM_LABEL,
     build_page_context,
     incident_label,
+    installed_version,
     postmortem_labels,
     postmortem_title,
 )
@@ -75,7 +75,7 @@ def _create_page(ctx: JobContext, incident: Incident, decision: Decision) -> dic
     template = s.templates.choose(incident)
     labels = _labels(ctx, incident)
     context = build_page_context(incident, decision, language=s.language, timezone=s.timezone,
-                                 template=template, labels=labels, now=datetime.now(UTC), debrief_version=__version__,
+                                 template=template, labels=labels, now=datetime.now(UTC), debrief_version=installed_version(),
                                  jira_base_url=ctx.jira.base_url)
     body = ctx.renderer.render(template, context)
     drafts = s.confluence.drafts
@@ -106,7 +106,7 @@ def _finish(ctx: JobContext, incident: Incident, decision: Decision, page: dict)
     if state is None:
         value = {"incident": incident.key, "status": "draft", "created": now, "updated": now,
                  "template": s.templates.choose(incident), "language": s.language,
-                 "debrief_version": __version__, "trigger": [r.reason for r in decision.fired]}
+                 "debrief_version": installed_version(), "trigger": [r.reason for r in decision.fired]}
         conf.put_state(page_id, value, None)
     else:
         value, version = state

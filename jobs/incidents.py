@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from config.settings import Settings
 from connector.jira import JiraGateway
-from debrief.settings import Settings
 from postmortem.fieldmap import incident_from_issue, with_activity
 from postmortem.incident import Incident
 

@@ -8,7 +8,7 @@ from redis import Redis
 from redis.exceptions import LockError
 
 from connector.errors import TransientAtlassianError
-from debrief.workqueue import PREFIX
+from jobqueue.queue import PREFIX
 
 
 @contextmanager

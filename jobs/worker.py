@@ -7,10 +7,10 @@ import sys
 
 from rq import Queue, Worker
 
-from debrief.environment import EnvironmentProblem
+from config.environment import EnvironmentProblem
+from config.settings import ConfigError
 from debrief.logs import configure_logging
-from debrief.settings import ConfigError
-from debrief.workqueue import QUEUE_NAME
+from jobqueue.queue import QUEUE_NAME
 from jobs.context import configure, from_environment
 
 log = logging.getLogger("debrief.worker")

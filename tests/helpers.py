@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from debrief.settings import Settings, settings_from_dict
+from config.settings import Settings, settings_from_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

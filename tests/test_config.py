@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from debrief.settings import ConfigError, load_settings, settings_from_dict
+from config.settings import ConfigError, load_settings, settings_from_dict
 from tests.helpers import ROOT, shipped_config
 
 

@@ -14,7 +14,7 @@ from rq import Queue
 from rq.job import Job
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
-from debrief.workqueue import QUEUE_NAME, WorkQueue
+from jobqueue.queue import QUEUE_NAME, WorkQueue
 from tests.helpers import ROOT, shipped_config
 from tests.test_end_to_end import AUTH, create_incident, postmortem_pages
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 from rq import Queue
 
-from debrief.workqueue import QUEUE_NAME
+from jobqueue.queue import QUEUE_NAME
 from postmortem.storage import parse_storage
 from sandbox.people import DEMO_API_TOKEN, DEMO_EMAIL
 from tests.plugins.service import SECRET
@@ -133,7 +133,7 @@ def test_duplicate_and_racing_deliveries_make_one_page(sandbox, service, redis_c
     assert len(postmortem_pages(sandbox, key)) == 1
 
     # A replayed draft job (e.g. after a crash) finds the page and finishes, creating nothing new.
-    from debrief.workqueue import DRAFT_JOB
+    from jobqueue.queue import DRAFT_JOB
 
     Queue(QUEUE_NAME, connection=redis_conn).enqueue(DRAFT_JOB, key, [], job_id=f"replay-{key}")
     assert service.run_worker().returncode == 0
@@ -146,7 +146,7 @@ def test_duplicate_and_racing_deliveries_make_one_page(sandbox, service, redis_c
 
 def test_data_center_comment_command_is_decided_by_a_job(sandbox, service, redis_conn):
     """A DC comment event names its issue only by id: a job fetches it, decides, and drafts."""
-    from debrief.workqueue import WorkQueue
+    from jobqueue.queue import WorkQueue
 
     key = create_incident(sandbox, labels=[], priority={"name": "Low"}, customfield_10100={"value": "SEV-4"},
                           customfield_10104={"value": "Monitoring alert"}, customfield_10105={"value": "None"})

@@ -9,8 +9,8 @@ import pytest
 from redis import Redis
 from rq import Queue
 
-from debrief.environment import read_environment
-from debrief.workqueue import QUEUE_NAME
+from config.environment import read_environment
+from jobqueue.queue import QUEUE_NAME
 from tests.helpers import FIXTURES, payload, settings_with
 from webhooks import create_app
 from webhooks.signature import sign

@@ -12,7 +12,6 @@ import pytest
 from jinja2 import TemplateNotFound, TemplateRuntimeError
 from jinja2.exceptions import SecurityError
 
-from debrief.template_check import check_templates
 from postmortem.incident import Change, Comment, HistoryEntry, Incident, Person
 from postmortem.page_context import build_page_context
 from postmortem.storage import (
@@ -25,6 +24,7 @@ from postmortem.storage import (
     storage_text,
 )
 from postmortem.triggers import TriggerCriteria, decide
+from templates.check import check_templates
 from templates.render import SHIPPED_DIR, PageRenderer, UnknownTemplate
 from tests.helpers import settings_with
 
@@ -379,7 +379,7 @@ def test_check_templates_reports_a_missing_team_folder(tmp_path: Path) -> None:
 
 
 def test_check_templates_shows_paths_relative_to_the_config(tmp_path: Path) -> None:
-    from debrief.settings import settings_from_dict
+    from config.settings import settings_from_dict
     from tests.helpers import shipped_config
 
     (tmp_path / "templates").mkdir()

@@ -12,7 +12,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from debrief.template_check import HOSTILE_TEXT, sample_incidents
 from postmortem.incident import Change, Comment, HistoryEntry, Incident, Person
 from postmortem.page_context import (
     build_page_context,
@@ -24,6 +23,7 @@ from postmortem.page_context import (
 from postmortem.storage import AC, RI, XHTML, StorageFormatError, check_storage, parse_storage
 from postmortem.timeline import first_line
 from postmortem.triggers import TriggerCriteria, decide
+from templates.check import HOSTILE_TEXT, sample_incidents
 from templates.render import PageRenderer
 
 T0 = datetime(2026, 11, 25, 5, 3, tzinfo=UTC)

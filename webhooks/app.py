@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from redis import Redis
 
-from debrief.environment import Environment, read_environment
-from debrief.settings import Settings, load_settings
-from debrief.workqueue import WorkQueue
+from config.environment import Environment, read_environment
+from config.settings import Settings, load_settings
+from jobqueue.queue import WorkQueue
 from webhooks import health, intake
 from webhooks.errors import register_error_handlers
 from webhooks.runtime import Runtime

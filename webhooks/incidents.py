@@ -10,8 +10,8 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from debrief.settings import Settings
-from debrief.workqueue import WorkQueue
+from config.settings import Settings
+from jobqueue.queue import WorkQueue
 from postmortem.assessment import assess
 from postmortem.triggers import asks_for_postmortem
 from webhooks.payloads import AUTOMATION, JiraEvent

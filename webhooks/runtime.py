@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from flask import current_app
 from redis import Redis
 
-from debrief.environment import Environment
-from debrief.settings import Settings
-from debrief.workqueue import WorkQueue
+from config.environment import Environment
+from config.settings import Settings
+from jobqueue.queue import WorkQueue
 
 
 @dataclass

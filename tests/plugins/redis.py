@@ -12,7 +12,7 @@ import os
 import pytest
 from redis import Redis
 
-from debrief.local_redis import NoRedis, ensure_redis
+from sandbox.local_redis import NoRedis, ensure_redis
 
 PINNED_DB = os.environ.get("DEBRIEF_TEST_REDIS_DB")
 CLAIM_SECONDS = 3600

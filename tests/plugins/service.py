@@ -14,8 +14,8 @@ import pytest
 from redis import Redis
 from werkzeug.serving import make_server
 
-from debrief.environment import read_environment
-from debrief.settings import load_settings
+from config.environment import read_environment
+from config.settings import load_settings
 from sandbox.people import DEMO_API_TOKEN, DEMO_EMAIL
 from webhooks import create_app
 

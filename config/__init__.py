@@ -1,0 +1,1 @@
+"""Configuration: app.yaml (policy) read and validated once, and the environment (secrets, endpoints)."""

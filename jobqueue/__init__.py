@@ -1,0 +1,1 @@
+"""Debrief's work on RQ: the queue, job ids and the Redis keys intake relies on."""
