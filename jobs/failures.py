@@ -10,7 +10,7 @@ from rq import get_current_job
 
 from connector.errors import PermanentAtlassianError
 from postmortem.fieldmap import IncidentDataError
-from postmortem.storage import StorageFormatError
+from postmortem.storage_format import StorageFormatError
 
 # Failures that the same inputs will meet again: retrying cannot help, an operator can.
 PERMANENT = (PermanentAtlassianError, IncidentDataError, StorageFormatError, TemplateError)

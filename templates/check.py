@@ -24,7 +24,7 @@ from postmortem.page_context import (
     installed_version,
     postmortem_labels,
 )
-from postmortem.storage import AC, XHTML, StorageFormatError, parse_storage
+from postmortem.storage_format import AC, XHTML, StorageFormatError, parse_storage
 from postmortem.triggers import decide
 from templates.render import SHIPPED_DIR, SUFFIX, PageRenderer, UnknownTemplate
 

@@ -23,7 +23,7 @@ from jinja2 import (
 )
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from postmortem.storage import StorageFormatError, check_storage
+from postmortem.storage_format import StorageFormatError, check_storage
 
 SHIPPED_DIR = Path(__file__).resolve().parent
 SUFFIX = ".xml.j2"

@@ -11,7 +11,7 @@ import requests
 from rq import Queue
 
 from jobqueue.queue import QUEUE_NAME
-from postmortem.storage import parse_storage
+from postmortem.storage_format import parse_storage
 from sandbox.people import DEMO_API_TOKEN, DEMO_EMAIL
 from tests.plugins.service import SECRET
 

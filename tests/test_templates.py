@@ -14,7 +14,7 @@ from jinja2.exceptions import SecurityError
 
 from postmortem.incident import Change, Comment, HistoryEntry, Incident, Person
 from postmortem.page_context import build_page_context
-from postmortem.storage import (
+from postmortem.storage_format import (
     AC,
     RI,
     XHTML,

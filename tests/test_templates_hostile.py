@@ -20,7 +20,14 @@ from postmortem.page_context import (
     postmortem_labels,
     postmortem_title,
 )
-from postmortem.storage import AC, RI, XHTML, StorageFormatError, check_storage, parse_storage
+from postmortem.storage_format import (
+    AC,
+    RI,
+    XHTML,
+    StorageFormatError,
+    check_storage,
+    parse_storage,
+)
 from postmortem.timeline import first_line
 from postmortem.triggers import TriggerCriteria, decide
 from templates.check import HOSTILE_TEXT, sample_incidents
