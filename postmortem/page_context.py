@@ -15,15 +15,25 @@ from datetime import datetime, timedelta, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from postmortem.identity import Identities
 from postmortem.incident import Incident, Person
 from postmortem.messages import MESSAGES, fields_of, message
+from postmortem.page.markers import REVIEW_REGION, gate_anchor, region_anchor
 from postmortem.priorities import ITEM_TYPES
 from postmortem.timeline import DEFAULT_EXTRA_FIELDS, build_timeline
 from postmortem.triggers import Decision
 
-# The action-item table's header, in order. A later stage parses the table by these
-# texts, so they stay in English whatever the page's language.
-ACTION_ITEM_COLUMNS = ("Action item", "Type", "Owner", "Due", "Priority", "Ticket", "Status")
+# The action-item table's columns, in order; the header cells are ``column.<key>`` in the
+# page's language, and the page model (postmortem.page) reads the table by them.
+ACTION_ITEM_COLUMN_KEYS = ("action", "type", "owner", "due", "priority", "ticket", "status")
+
+
+def action_item_columns(language: str) -> tuple[str, ...]:
+    """The action-item table's header texts in ``language``."""
+    return tuple(message(language, f"column.{key}") for key in ACTION_ITEM_COLUMN_KEYS)
+
+
+ACTION_ITEM_COLUMNS = action_item_columns("en")
 ACTION_ITEM_TYPES = ITEM_TYPES
 # The review checklist, one task per review gate (``app.yaml: review.gates``), in this order.
 REVIEW_GATES = ("data_collected", "impact_assessed", "root_cause", "action_plan", "results_shared",
@@ -133,11 +143,18 @@ def installed_version() -> str:
         return "0.0.0+local"
 
 
-def _person(person: Person | None) -> dict[str, str]:
+CLOUD_IDENTITIES = Identities()
+
+
+def _person(person: Person | None, identities: Identities = CLOUD_IDENTITIES) -> dict[str, str]:
+    """``mention_id``: what the page's user link names them by in this deployment (templates:
+    ``sm.user(p.mention_id, deployment)``), empty when Confluence does not know them."""
     if person is None:
-        return {"account_id": "", "name": ""}
+        return {"account_id": "", "name": "", "mention_id": ""}
     account_id = clean_line(person.account_id)
-    return {"account_id": account_id, "name": clean_line(person.display_name) or account_id}
+    mention = identities.mention(person)
+    return {"account_id": account_id, "name": clean_line(person.display_name) or account_id,
+            "mention_id": clean_line(mention.value) if mention else ""}
 
 
 def _texts(language: str, values: dict[str, str]) -> dict[str, dict[str, str]]:
@@ -161,9 +178,11 @@ def build_page_context(incident: Incident, decision: Decision, *, language: str,
                        jira_base_url: str = "", status: str = "DRAFT",
                        debrief_version: str | None = None,
                        gates: Sequence[str] = REVIEW_GATES,
-                       timeline_fields: Iterable[str] = DEFAULT_EXTRA_FIELDS) -> dict:
+                       timeline_fields: Iterable[str] = DEFAULT_EXTRA_FIELDS,
+                       identities: Identities = CLOUD_IDENTITIES) -> dict:
     """Everything a page template may use. ``labels`` are the configured base labels (or
-    the full list: the result is the same); ``now`` bounds the impact of an ongoing incident."""
+    the full list: the result is the same); ``now`` bounds the impact of an ongoing incident;
+    ``identities`` says how the deployment names people (``deployment`` in the context)."""
     if language not in MESSAGES:
         raise ValueError(f"unknown language {language!r}")
     zone = _zone(timezone)
@@ -179,6 +198,7 @@ def build_page_context(incident: Incident, decision: Decision, *, language: str,
 
     return {
         "language": language,
+        "deployment": identities.deployment,
         "template": template,
         "title": postmortem_title(incident, language),
         "status": status,
@@ -223,9 +243,9 @@ def build_page_context(incident: Incident, decision: Decision, *, language: str,
                        "reason": clean_line(r.reason)} for r in decision.results],
         },
         "people": {
-            "assignee": _person(incident.assignee),
-            "reporter": _person(incident.reporter),
-            "participants": [_person(p) for p in incident.participants],
+            "assignee": _person(incident.assignee, identities),
+            "reporter": _person(incident.reporter, identities),
+            "participants": [_person(p, identities) for p in incident.participants],
         },
         "timeline": [
             {"when": format_time(entry.when, zone),
@@ -237,10 +257,12 @@ def build_page_context(incident: Incident, decision: Decision, *, language: str,
         ],
         "labels": postmortem_labels(incident, labels, status.lower().replace(" ", "-")),
         "action_items": {
-            "columns": list(ACTION_ITEM_COLUMNS),
+            "columns": list(action_item_columns(language)),
+            "keys": list(ACTION_ITEM_COLUMN_KEYS),
             "types": list(ACTION_ITEM_TYPES),
         },
-        "review_checklist": [{"gate": gate, "text": MESSAGES[language].get(f"check.{gate}", gate)}
-                             for gate in gates],
+        "review_checklist": [{"gate": gate, "text": MESSAGES[language].get(f"check.{gate}", gate),
+                              "anchor": gate_anchor(gate)} for gate in gates],
+        "review": {"anchor": region_anchor(REVIEW_REGION)},
         "text": _texts(language, {"types": types, "version": version, "when": generated_at}),
     }

@@ -19,7 +19,7 @@ from config.settings import Settings
 from postmortem.incident import Change, Comment, HistoryEntry, Incident, Person
 from postmortem.messages import LANGUAGES
 from postmortem.page_context import (
-    ACTION_ITEM_COLUMNS,
+    action_item_columns,
     build_page_context,
     installed_version,
     postmortem_labels,
@@ -136,8 +136,8 @@ def _template_frame(exc: BaseException) -> tuple[str, int] | None:
     return (frames[-1].filename, frames[-1].lineno or 0) if frames else None
 
 
-def _action_items_ok(root) -> bool:
-    wanted = list(ACTION_ITEM_COLUMNS)
+def _action_items_ok(root, language: str) -> bool:
+    wanted = list(action_item_columns(language))
     for row in root.iter(f"{{{XHTML}}}tr"):
         cells = [c for c in row if c.tag == f"{{{XHTML}}}th"]
         if ["".join(c.itertext()).strip() for c in cells] == wanted:
@@ -181,9 +181,9 @@ def check_one(renderer: PageRenderer, settings: Settings, name: str, language: s
     root = parse_storage(page)
     if _markup_leaked(root):
         return f"{filename}: incident text is rendered as markup (remove |safe from incident values)"
-    if not _action_items_ok(root):
+    if not _action_items_ok(root, language):
         return (f"{filename}: no action-item table with the header "
-                f"{' | '.join(ACTION_ITEM_COLUMNS)} (Debrief reads the action items from it)")
+                f"{' | '.join(action_item_columns(language))} (Debrief reads the action items from it)")
     if not any(el.get(f"{{{AC}}}name") == "details" for el in root.iter(f"{{{AC}}}structured-macro")):
         return f"{filename}: no Page Properties (details) macro"
     return None

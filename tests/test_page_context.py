@@ -194,9 +194,10 @@ def test_context_known_answers_en() -> None:
         "time_to_detect": "15 min", "time_to_mitigate": "1 h 47 min", "time_to_resolve": "5 h 10 min",
         "impact_duration": "1 h 47 min", "ongoing": False,
     }
-    assert ctx["people"]["assignee"] == {"account_id": "acc-jae", "name": "김재현"}
-    assert ctx["people"]["participants"] == [{"account_id": "acc-jae", "name": "김재현"},
-                                             {"account_id": "acc-mina", "name": "Mina Park"}]
+    assert ctx["people"]["assignee"] == {"account_id": "acc-jae", "name": "김재현", "mention_id": "acc-jae"}
+    assert ctx["people"]["participants"] == [
+        {"account_id": "acc-jae", "name": "김재현", "mention_id": "acc-jae"},
+        {"account_id": "acc-mina", "name": "Mina Park", "mention_id": "acc-mina"}]
     assert ctx["labels"] == ["postmortem", "postmortem-draft", "sev-2", "checkout", "inc-7"]
     assert ctx["action_items"]["columns"] == ["Action item", "Type", "Owner", "Due", "Priority", "Ticket",
                                               "Status"]
@@ -231,8 +232,10 @@ def test_korean_context() -> None:
     assert ctx["times"]["time_to_mitigate"] == "1시간 47분"
     assert ctx["text"]["heading"]["lessons"] == "교훈"
     assert ctx["review_checklist"][0]["text"].startswith("장애 데이터를 수집했다")
-    # Action-item columns stay English whatever the language: a parser reads them.
-    assert ctx["action_items"]["columns"][0] == "Action item"
+    # Action-item columns are in the page's language: the page model reads either.
+    assert ctx["action_items"]["columns"][0] == "액션 아이템"
+    assert ctx["action_items"]["keys"][0] == "action"
+    assert ctx["review_checklist"][0]["anchor"] == "debrief-gate-data_collected"
 
 
 def test_ongoing_incident_counts_impact_up_to_now() -> None:
@@ -256,7 +259,7 @@ def test_trigger_reasons_and_rule_names() -> None:
 
 def test_missing_people_and_url_from_base() -> None:
     ctx = context(incident(assignee=None, url=""), jira_base_url="https://jira.example.com/")
-    assert ctx["people"]["assignee"] == {"account_id": "", "name": ""}
+    assert ctx["people"]["assignee"] == {"account_id": "", "name": "", "mention_id": ""}
     assert ctx["incident"]["url"] == "https://jira.example.com/browse/INC-7"
 
 
@@ -271,7 +274,7 @@ def test_incident_text_is_cleaned_in_the_context() -> None:
                            comments=(Comment(MINA, nasty, T0),)))
     assert ctx["incident"]["summary"] == "ab <c> ]]> {{ 7*7 }} d"
     assert ctx["incident"]["description"] == "ab <c> ]]> {{ 7*7 }}\nd"
-    assert ctx["people"]["assignee"] == {"account_id": "id", "name": "Name"}
+    assert ctx["people"]["assignee"] == {"account_id": "id", "name": "Name", "mention_id": "id"}
     assert "Comment: ab <c> ]]> {{ 7*7 }}" in [r["what"] for r in ctx["timeline"]]
 
 

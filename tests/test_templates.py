@@ -42,7 +42,8 @@ LESSONS = {"en": ["What went well", "What went wrong", "Where we got lucky"],
            "ko": ["잘된 점", "잘못된 점", "운이 좋았던 점"]}
 DETAILS_KEYS = ["Incident", "Severity", "Service", "Status", "Started", "Detected", "Mitigated", "Resolved",
                 "Duration", "Owner", "Trigger"]
-ACTION_COLUMNS = ["Action item", "Type", "Owner", "Due", "Priority", "Ticket", "Status"]
+ACTION_COLUMNS = {"en": ["Action item", "Type", "Owner", "Due", "Priority", "Ticket", "Status"],
+                  "ko": ["액션 아이템", "유형", "담당자", "기한", "우선순위", "티켓", "상태"]}
 
 
 def x(name: str) -> str:
@@ -134,12 +135,12 @@ def test_owner_falls_back_to_text_when_unassigned() -> None:
 
 
 @pytest.mark.parametrize("language", ["en", "ko"])
-def test_action_item_table_header_is_english_and_in_order(language: str) -> None:
+def test_action_item_table_header_in_the_page_language_and_in_order(language: str) -> None:
     page = render(language)
     root = parse_storage(page)
-    [table] = [t for t in section_tables(root) if table_rows(t)[0][0] == "Action item"]
+    [table] = [t for t in section_tables(root) if table_rows(t)[0][0] == ACTION_COLUMNS[language][0]]
     header, example = table_rows(table)
-    assert header == ACTION_COLUMNS
+    assert header == ACTION_COLUMNS[language]
     # The example row holds only editor placeholders, so a parser reads it as empty.
     assert len(example) == 7
     for cell in list(table.iter(x("tr")))[1]:
@@ -180,8 +181,11 @@ def test_review_checklist_is_a_task_list(language: str) -> None:
 @pytest.mark.parametrize(("language", "words"), [("en", "good faith"), ("ko", "좋은 의도")])
 def test_blameless_reminder_in_an_info_panel(language: str, words: str) -> None:
     root = parse_storage(render(language))
-    [panel] = [m for m in root.iter(ac("structured-macro")) if m.get(ac("name")) == "info"]
-    assert words in text_of(panel.find(ac("rich-text-body")))
+    panels = [m for m in root.iter(ac("structured-macro")) if m.get(ac("name")) == "info"]
+    # The other info panel is Debrief's review panel, marked by its anchor.
+    assert [words in text_of(p.find(ac("rich-text-body"))) for p in panels] == [False, True]
+    anchors = [[a for a in p.iter(ac("structured-macro")) if a.get(ac("name")) == "anchor"] for p in panels]
+    assert [[text_of(a) for a in found] for found in anchors] == [["debrief-review"], []]
 
 
 @pytest.mark.parametrize(("language", "root_cause_guide"), [

@@ -1,0 +1,80 @@
+"""Precision and recall of the wording checks on the labelled sentences in tests/data/wording.
+
+``python -m bench.wording`` prints them; ``evaluate(split)`` returns them. ``split`` is "dev"
+(the sentences the rules were developed on) or "holdout" (set aside before any rule was
+written, never tuned on; see tests/data/wording/README.md).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from postmortem.wording import PrivacyPolicy, blame_findings, privacy_findings
+
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "wording"
+
+
+def _rows(name: str) -> list[tuple[str, str]]:
+    rows = []
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            label, text = line.split("\t", 1)
+            rows.append((label, text))
+    return rows
+
+
+def _figures(tp: int, fp: int, fn: int) -> dict:
+    return {"precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
+            "tp": tp, "fp": fp, "fn": fn}
+
+
+def blame_scores(lang: str, split: str) -> dict:
+    """Sentence level: a sentence labelled with a blame kind must get at least one blame
+    finding, a sentence labelled ``none`` must get none."""
+    tp = fp = fn = 0
+    misses = []
+    for label, text in _rows(f"blame.{lang}.{split}.tsv"):
+        predicted = bool(blame_findings(text, "auto"))
+        gold = label != "none"
+        tp += predicted and gold
+        fp += predicted and not gold
+        fn += gold and not predicted
+        if predicted != gold:
+            misses.append((label, text))
+    return {**_figures(tp, fp, fn), "misses": misses}
+
+
+def privacy_scores(split: str) -> dict:
+    """Finding level: each expected (kind, exact text) is a true positive when found."""
+    tp = fp = fn = 0
+    misses = []
+    for expected, text in _rows(f"privacy.{split}.tsv"):
+        gold = set() if expected == "-" else {tuple(p.split("=", 1)) for p in expected.split(";")}
+        got = {(f.kind, f.text) for f in privacy_findings(text, PrivacyPolicy())}
+        tp, fp, fn = tp + len(gold & got), fp + len(got - gold), fn + len(gold - got)
+        if gold != got:
+            misses.append((expected, text))
+    return {**_figures(tp, fp, fn), "misses": misses}
+
+
+def evaluate(split: str = "holdout") -> dict:
+    """{"blame_en": {...}, "blame_ko": {...}, "privacy": {...}}, each with precision,
+    recall, tp, fp, fn and the misclassified rows."""
+    if split not in ("dev", "holdout"):
+        raise ValueError("split must be 'dev' or 'holdout'")
+    return {"blame_en": blame_scores("en", split), "blame_ko": blame_scores("ko", split),
+            "privacy": privacy_scores(split)}
+
+
+def report(split: str) -> str:
+    lines = []
+    for name, figures in evaluate(split).items():
+        lines.append(f"{split:8} {name:9} precision {figures['precision']:.3f} recall {figures['recall']:.3f} "
+                     f"(tp {figures['tp']}, fp {figures['fp']}, fn {figures['fn']})")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    for which in sys.argv[1:] or ["dev", "holdout"]:
+        print(report(which))
