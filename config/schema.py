@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from typing import Any
@@ -10,10 +11,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from marshmallow import RAISE, Schema, ValidationError, validates_schema
 from marshmallow import fields as mf
 
-from postmortem.priorities import ITEM_TYPES
+from postmortem.page_context import REVIEW_GATES
+from postmortem.priorities import CREATE_MODES, ITEM_TYPES
 
-GATES = ("data_collected", "impact_assessed", "root_cause", "action_plan", "results_shared",
-         "blameless", "no_personal_data", "approved")
 FIELD_ID = re.compile(r"^(customfield_\d+|[a-zA-Z][a-zA-Z0-9]*)$")
 LABEL = re.compile(r"^[^\s]+$")
 
@@ -211,9 +211,21 @@ class SpaceSchema(StrictSchema):
     parent = _opt(Text())
 
 
+class RestrictEditSchema(StrictSchema):
+    users = TextList(load_default=())  # Cloud account ids, Data Center usernames
+    groups = TextList(load_default=())
+
+
+class ArchiveSchema(SpaceSchema):
+    group_by = Choice(("quarter", "year", "none"), load_default="quarter")
+    # Who may edit an archived page (Debrief's own account is always kept); empty: no restriction.
+    restrict_edit_to = mf.Nested(RestrictEditSchema, load_default=lambda: {"users": (), "groups": ()})
+    index_title = _opt(Text())  # the archive's index page; null: the space home page
+
+
 class ConfluenceSchema(StrictSchema):
     drafts = mf.Nested(SpaceSchema, required=True)
-    archive = mf.Nested(SpaceSchema, required=True)
+    archive = mf.Nested(ArchiveSchema, required=True)
     labels = TextList(Text(re.compile(r"^[a-z0-9_:-]+$"), "a lower-case label without spaces"),
                       load_default=("postmortem",))
 
@@ -226,6 +238,8 @@ class ActionItemsSchema(StrictSchema):
     priorities = mf.Dict(keys=Choice(ITEM_TYPES), values=mf.Dict(keys=mf.Str(), values=Text()),
                              load_default=dict)
     due_days = mf.Dict(keys=mf.Str(), values=PositiveInt(), load_default=dict)
+    create = Choice(CREATE_MODES, load_default="on_edit")
+    search_consistency_seconds = PositiveInt(load_default=120)
 
 
 class RemindersSchema(StrictSchema):
@@ -233,18 +247,52 @@ class RemindersSchema(StrictSchema):
     every_days = PositiveInt(load_default=2)
     escalate_after_days = PositiveInt(load_default=10)
     escalate_to = TextList(load_default=())
+    email = Flag(load_default=False)
+
+
+class ShareSchema(StrictSchema):
+    email = TextList(Text(re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), "an e-mail address"), load_default=())
 
 
 class ReviewSchema(StrictSchema):
-    gates = TextList(Choice(GATES), load_default=GATES)
+    gates = TextList(Choice(REVIEW_GATES), load_default=REVIEW_GATES)
     reviewers = TextList(load_default=())
     required_approvals = PositiveInt(load_default=1)
+    approval_survives_edits = Flag(load_default=False)
+    agenda_title = _opt(Text())
+    share = mf.Nested(ShareSchema, load_default=lambda: ShareSchema().load({}))
     reminders = mf.Nested(RemindersSchema, load_default=lambda: RemindersSchema().load({}))
 
 
 class IntakeSchema(StrictSchema):
     max_body_kib = PositiveInt(load_default=1024)
     dedupe_hours = PositiveInt(load_default=48)
+
+
+class SweepSchema(StrictSchema):
+    every_minutes = PositiveInt(load_default=10)
+
+
+DOMAIN = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.IGNORECASE)
+E164ISH = re.compile(r"^\+?[0-9][0-9 ().\-]{5,20}[0-9]$")
+
+
+class Cidr(Described):
+    what = "a network in CIDR form, e.g. 203.0.113.0/24"
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            if isinstance(value, str):
+                return str(ipaddress.ip_network(value, strict=False))
+        except ValueError:
+            pass
+        raise ValidationError(f"must be a network in CIDR form, e.g. 203.0.113.0/24, got {_shown(value)}")
+
+
+class PrivacySchema(StrictSchema):
+    internal_domains = TextList(Text(DOMAIN, "a domain name, e.g. example.com"), load_default=("example.com",))
+    allowed_numbers = TextList(Text(E164ISH, "a phone number, e.g. +82 2 1588 1234"), load_default=())
+    internal_networks = TextList(Cidr(), load_default=())
 
 
 class AppSchema(StrictSchema):
@@ -257,6 +305,8 @@ class AppSchema(StrictSchema):
     action_items = mf.Nested(ActionItemsSchema, required=True)
     review = mf.Nested(ReviewSchema, load_default=lambda: ReviewSchema().load({}))
     intake = mf.Nested(IntakeSchema, load_default=lambda: IntakeSchema().load({}))
+    sweep = mf.Nested(SweepSchema, load_default=lambda: SweepSchema().load({}))
+    privacy = mf.Nested(PrivacySchema, load_default=lambda: PrivacySchema().load({}))
 
     @validates_schema
     def _severity_references(self, data, **kwargs):

@@ -8,12 +8,36 @@ library's, so its one-shot Retry-After sleep is switched off.
 
 from __future__ import annotations
 
+import os
+
 from atlassian import Jira
 from atlassian.confluence import ConfluenceServer
 
 from config.environment import AtlassianAccess
+from telemetry import metrics as telemetry
 
-TIMEOUT_SECONDS = 30
+# How long to wait for Atlassian's answer before taking the request as lost. Slow answers are
+# normal: Cloud's own gateway gives up on a request after about 60 s, and page creates with big
+# bodies or comments on busy issues take 30 s and more at peak times. A shorter timeout turns a
+# slow success into a "failure" whose retry writes the same thing twice, so wait past
+# Atlassian's own limit. (The library coerces it to a whole number of seconds.)
+TIMEOUT_SECONDS = 75
+# For tests and odd sites only: a whole number of seconds that replaces TIMEOUT_SECONDS.
+TIMEOUT_VARIABLE = "DEBRIEF_ATLASSIAN_TIMEOUT"
+
+
+def client_timeout(environ=os.environ) -> int:
+    """TIMEOUT_SECONDS, or the whole seconds in DEBRIEF_ATLASSIAN_TIMEOUT when set (>= 1)."""
+    raw = (environ.get(TIMEOUT_VARIABLE) or "").strip()
+    if not raw:
+        return TIMEOUT_SECONDS
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{TIMEOUT_VARIABLE} must be a whole number of seconds, not {raw!r}") from None
+    if value < 1:
+        raise ValueError(f"{TIMEOUT_VARIABLE} must be at least 1 second, not {value}")
+    return value
 
 
 def _auth(access: AtlassianAccess) -> dict:
@@ -24,14 +48,23 @@ def _auth(access: AtlassianAccess) -> dict:
     return {"token": access.pat}
 
 
-def jira_client(access: AtlassianAccess) -> Jira:
-    return Jira(url=access.jira_url, cloud=access.deployment == "cloud", timeout=TIMEOUT_SECONDS,
-                retry_with_header=False, **_auth(access))
+def _counted(client, product: str):
+    """Every answer of ``client`` counted by product and status, with its latency (/metrics)."""
+    def hook(response, *args, **kwargs):
+        telemetry.atlassian_call(product, response.status_code, response.elapsed.total_seconds())
+
+    client._session.hooks["response"].append(hook)
+    return client
 
 
-def confluence_client(access: AtlassianAccess) -> ConfluenceServer:
+def jira_client(access: AtlassianAccess, *, timeout: int | None = None) -> Jira:
+    return _counted(Jira(url=access.jira_url, cloud=access.deployment == "cloud",
+                         timeout=timeout or client_timeout(), retry_with_header=False, **_auth(access)), "jira")
+
+
+def confluence_client(access: AtlassianAccess, *, timeout: int | None = None) -> ConfluenceServer:
     url = access.confluence_url
     if access.deployment == "cloud" and not url.rstrip("/").endswith("/wiki"):
         url = url.rstrip("/") + "/wiki"
-    return ConfluenceServer(url, cloud=access.deployment == "cloud", timeout=TIMEOUT_SECONDS,
-                            retry_with_header=False, **_auth(access))
+    return _counted(ConfluenceServer(url, cloud=access.deployment == "cloud", timeout=timeout or client_timeout(),
+                                     retry_with_header=False, **_auth(access)), "confluence")

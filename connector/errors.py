@@ -8,7 +8,10 @@ from email.utils import parsedate_to_datetime
 import requests
 from atlassian.errors import ApiError
 
-RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
+# 409: the thing changed since it was read (a stale version). Sending the same request again
+# cannot succeed; the caller re-reads, re-plans and re-applies (jobs/versioned.py).
+CONFLICT_STATUS = 409
 
 
 class AtlassianError(Exception):
@@ -24,6 +27,10 @@ class TransientAtlassianError(AtlassianError):
 
 class PermanentAtlassianError(AtlassianError):
     """A 4xx that the same request will get again: fail the job for an operator to see."""
+
+
+class ConflictError(AtlassianError):
+    """409: what was written to is no longer the version that was read. Never resent as is."""
 
 
 def _response_of(exc: BaseException) -> requests.Response | None:
@@ -62,6 +69,8 @@ def classify(exc: BaseException, operation: str) -> AtlassianError:
     status = response.status_code if response is not None else None
     detail = str(exc) or (response.reason if response is not None else exc.__class__.__name__)
     message = f"{operation}: HTTP {status}: {detail}" if status else f"{operation}: {detail}"
+    if status == CONFLICT_STATUS:
+        return ConflictError(message, status=status, operation=operation)
     if status is None or status in RETRYABLE_STATUS:
         return TransientAtlassianError(message, status=status, retry_after=retry_after_seconds(response),
                                        operation=operation)

@@ -12,7 +12,12 @@ from typing import TypeVar
 import requests
 from atlassian.errors import ApiError
 
-from connector.errors import PermanentAtlassianError, TransientAtlassianError, classify
+from connector.errors import (
+    ConflictError,
+    PermanentAtlassianError,
+    TransientAtlassianError,
+    classify,
+)
 
 T = TypeVar("T")
 log = logging.getLogger("debrief.connector")
@@ -34,14 +39,15 @@ class RetryPolicy:
 
 
 def call(operation: str, fn: Callable[[], T], policy: RetryPolicy) -> T:
-    """Run ``fn``; on 429/5xx/network errors wait and try again, up to ``policy.attempts``."""
+    """Run ``fn``; on 429/5xx/network errors wait and try again, up to ``policy.attempts``.
+    A 409 is raised at once as ConflictError: the caller must re-read before writing again."""
     for attempt in range(policy.attempts):
         try:
             return fn()
         except (ApiError, requests.RequestException) as exc:
             error = classify(exc, operation)
-        if isinstance(error, PermanentAtlassianError):
-            raise error
+        if isinstance(error, PermanentAtlassianError | ConflictError):
+            raise error  # resending cannot help: a 4xx, or a stale version to re-read
         assert isinstance(error, TransientAtlassianError)
         wait = policy.delay(attempt, error.retry_after)
         if attempt + 1 >= policy.attempts or wait > policy.max_delay:

@@ -1,8 +1,3 @@
-"""Debrief's shell: the `debrief` command line, serving, operations and logging."""
+"""Debrief's shell: the `debrief` command line, serving, operations and logging.
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("debrief")
-except PackageNotFoundError:  # running from a checkout without installing
-    __version__ = "0.0.0+local"
+The installed version is ``postmortem.page_context.installed_version()``."""

@@ -10,6 +10,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Worker
 
+from config.environment import redact_text, redact_url
 from jobqueue.queue import QUEUE_NAME, WorkQueue
 
 
@@ -41,9 +42,45 @@ def jobs_command(args: argparse.Namespace, out=sys.stdout) -> int:
             print(f"{len(ids)} job(s) requeued", file=out)
             return 0
     except RedisError as exc:
-        print(f"debrief jobs: Redis at {url} is not answering: {exc}", file=sys.stderr)
+        print(f"debrief jobs: Redis at {redact_url(url)} is not answering: "
+              f"{redact_text(str(exc))}", file=sys.stderr)
         return 1
     except Exception as exc:  # noqa: BLE001 - e.g. an unknown job id: say so plainly
-        print(f"debrief jobs: {exc}", file=sys.stderr)
+        print(f"debrief jobs: {redact_text(str(exc))}", file=sys.stderr)
         return 1
     return 2
+
+
+def sweep_command(args: argparse.Namespace, out=sys.stdout) -> int:
+    """``debrief sweep [--dry-run] [--at ISO]``: run the sweep once, print each step."""
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from config.environment import EnvironmentProblem  # noqa: PLC0415
+    from config.settings import ConfigError  # noqa: PLC0415
+    from jobs.context import configure, from_environment  # noqa: PLC0415
+    from jobs.sweep import run_sweep  # noqa: PLC0415
+
+    now = datetime.now(UTC)
+    if args.at:
+        try:
+            now = datetime.fromisoformat(args.at)
+        except ValueError:
+            print(f"debrief sweep: --at must be an ISO 8601 time such as 2026-11-25T09:00:00+09:00, "
+                  f"got {args.at!r}", file=sys.stderr)
+            return 2
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=UTC)
+    try:
+        context = from_environment()
+    except (ConfigError, EnvironmentProblem) as exc:
+        print(f"debrief sweep: cannot start:\n{exc}", file=sys.stderr)
+        return 1
+    configure(context)
+    try:
+        report = run_sweep(context, now, dry_run=args.dry_run)
+    except RedisError as exc:
+        print(f"debrief sweep: Redis is not answering: {redact_text(str(exc))}", file=sys.stderr)
+        return 1
+    for line in report.lines():
+        print(line, file=out)
+    return 1 if report.failed else 0

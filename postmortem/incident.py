@@ -8,11 +8,14 @@ from datetime import datetime, timedelta
 
 @dataclass(frozen=True)
 class Person:
-    """Someone in Jira or Confluence. Cloud identifies people by account id, DC by name."""
+    """Someone in Jira or Confluence. ``account_id`` identifies them within Debrief: the Cloud
+    account id, or on Data Center the Jira user key; ``username`` is the Data Center username
+    (what DC's REST calls take; see ``postmortem.identity``)."""
 
     account_id: str
     display_name: str
     email: str | None = None
+    username: str = ""
 
     @property
     def label(self) -> str:

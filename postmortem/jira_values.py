@@ -20,7 +20,10 @@ def parse_datetime(value: Any) -> datetime | None:
     if value in (None, ""):
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value / 1000, tz=UTC)
+        try:
+            return datetime.fromtimestamp(value / 1000, tz=UTC)
+        except (OverflowError, OSError, ValueError):  # 1e300, 10**30, inf, nan
+            raise ValueError(f"not a date: {value!r}") from None
     if not isinstance(value, str):
         raise ValueError(f"not a date: {value!r}")
     text = _JIRA_OFFSET.sub(r"\1:\2", value.strip())
@@ -41,6 +44,7 @@ def person(value: Any) -> Person | None:
         account_id=str(ident),
         display_name=str(value.get("displayName") or value.get("name") or ident),
         email=value.get("emailAddress") if value.get("emailAddress") not in (None, "?") else None,
+        username=str(value.get("name") or ""),
     )
 
 

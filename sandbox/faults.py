@@ -8,13 +8,27 @@ A rule (JSON, as ``PUT /_sandbox/faults`` takes it)::
     {"kind": "latency", "ms": 250, "path": "/rest/api/2/search*"}
     {"kind": "rate_limit", "rate": 5, "burst": 10, "path": "*"}
     {"kind": "conflict", "method": "PUT", "path": "re:^/wiki/rest/api/content/\\d+$"}
+    {"kind": "search_lag", "seconds": 5}
+    {"kind": "search_lag", "seconds": 5, "path": "/rest/api/*/search*"}
 
 ``path`` is a shell-style glob over the request path (``*`` also crosses ``/``) unless it starts
 with ``re:``, in which case the rest is a regular expression that must match the whole path.
 ``method`` is an HTTP method or ``*``. ``times`` makes a rule expire after it fired N times;
 ``probability`` (0..1) fires it at random (seeded by ``seed`` for repeatable runs). Latency
-rules add their delay and let the request go on; the first other matching rule answers.
+rules add their delay and let the request go on; the first other matching rule answers, at
+once (without the delay). A firing is one request a rule acted on: a latency rule fires on a
+request that goes on to be served, so ``times: N`` delays N served requests, however many
+requests the client retries after other rules refused them.
 Paths under ``/_sandbox`` are never faulted.
+
+``search_lag`` makes search eventually consistent, as it is on Cloud: CQL search
+(``/wiki/rest/api/search``, ``/wiki/rest/api/content/search``) and JQL search
+(``/rest/api/{2,3}/search``, ``/rest/api/3/search/jql``) match pages and issues as they were
+``seconds`` ago (time-stamped snapshots, see ``sandbox.search_history``): content created
+since is not found, labels, titles and fields changed since match their old values. ``path``
+(default every search) narrows it to one product's search, e.g. ``"/wiki/*"``. It never answers
+a request itself and never delays one; lookups that are not search (content by space and title,
+an issue by key) are never lagged. When several lag rules match, the longest lag applies.
 """
 
 from __future__ import annotations
@@ -34,7 +48,7 @@ from flask import Response
 
 from sandbox.errors import is_confluence_path, product_error
 
-KINDS = ("status", "latency", "rate_limit", "conflict")
+KINDS = ("status", "latency", "rate_limit", "conflict", "search_lag")
 
 
 class FaultSpecError(ValueError):
@@ -49,6 +63,7 @@ class FaultRule:
     status: int | None = None
     retry_after: int | None = None
     ms: int = 0
+    seconds: float = 0.0
     rate: float = 0.0
     burst: int = 1
     times: int | None = None
@@ -68,7 +83,7 @@ class FaultRule:
         kind = data.get("kind")
         if kind not in KINDS:
             raise FaultSpecError(f"kind must be one of {', '.join(KINDS)}")
-        known = {"kind", "method", "path", "status", "retry_after", "ms", "rate", "burst",
+        known = {"kind", "method", "path", "status", "retry_after", "ms", "seconds", "rate", "burst",
                  "times", "probability", "seed", "message", "id"}
         unknown = set(data) - known
         if unknown:
@@ -80,6 +95,7 @@ class FaultRule:
             status=data.get("status"),
             retry_after=data.get("retry_after"),
             ms=int(data.get("ms", 0)),
+            seconds=_number(data.get("seconds", 0), "seconds"),
             rate=float(data.get("rate", 0)),
             burst=int(data.get("burst", 1)),
             times=data.get("times"),
@@ -99,6 +115,8 @@ class FaultRule:
             raise FaultSpecError("status faults take status 429, 500, 502, 503 or 504")
         if self.kind == "latency" and self.ms <= 0:
             raise FaultSpecError("latency faults need ms > 0")
+        if self.kind == "search_lag" and self.seconds <= 0:
+            raise FaultSpecError("search_lag faults need seconds > 0")
         if self.kind == "rate_limit" and (self.rate <= 0 or self.burst < 1):
             raise FaultSpecError("rate_limit faults need rate > 0 and burst >= 1")
         if self.times is not None and (not isinstance(self.times, int) or self.times < 1):
@@ -167,16 +185,15 @@ class Faults:
 
     def decide(self, method: str, path: str) -> tuple[int, FaultRule | None, float]:
         """Latency to add (ms), the rule that answers (or None) and its wait in seconds."""
-        delay_ms, chosen, wait = 0, None, 0.0
+        chosen, wait, slow = None, 0.0, []
         with self._lock:
             for rule in self._rules:
-                if rule.expired or not rule.matches(method, path):
+                if rule.kind == "search_lag" or rule.expired or not rule.matches(method, path):
                     continue
                 if rule.probability < 1.0 and rule._random.random() >= rule.probability:
                     continue
                 if rule.kind == "latency":
-                    rule.fired += 1
-                    delay_ms += rule.ms
+                    slow.append(rule)
                     continue
                 if rule.kind == "rate_limit":
                     wait = rule.take_token()
@@ -185,8 +202,33 @@ class Faults:
                 rule.fired += 1
                 chosen = rule
                 break
+            if chosen is not None:  # answered at once: latency fires only on requests that go on
+                slow = []
+            for rule in slow:  # one firing per request and rule, so retries of refused requests
+                rule.fired += 1  # do not use up a latency rule's ``times``
             self._rules = [r for r in self._rules if not r.expired]
-        return delay_ms, chosen, wait
+        return sum(r.ms for r in slow), chosen, wait
+
+    def search_lag(self, method: str, path: str) -> float:
+        """Seconds a search on ``path`` lags behind the data (0: it sees everything now)."""
+        lag = 0.0
+        with self._lock:
+            for rule in self._rules:
+                if rule.kind != "search_lag" or rule.expired or not rule.matches(method, path):
+                    continue
+                if rule.probability < 1.0 and rule._random.random() >= rule.probability:
+                    continue
+                rule.fired += 1
+                lag = max(lag, rule.seconds)
+            self._rules = [r for r in self._rules if not r.expired]
+        return lag
+
+
+def _number(value: Any, name: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise FaultSpecError(f"{name} must be a number") from None
 
 
 def fault_response(rule: FaultRule, path: str, wait: float = 0.0) -> Response:

@@ -12,7 +12,7 @@ from rq import Queue
 
 from jobqueue.queue import QUEUE_NAME
 from postmortem.storage_format import parse_storage
-from sandbox.people import DEMO_API_TOKEN, DEMO_EMAIL
+from sandbox.people import DEMO_API_TOKEN, DEMO_EMAIL, by_account_id
 from tests.plugins.service import SECRET
 
 pytestmark = pytest.mark.e2e
@@ -69,6 +69,7 @@ def queued(redis_conn) -> list[str]:
     return Queue(QUEUE_NAME, connection=redis_conn).get_job_ids()
 
 
+@pytest.mark.parametrize("service", ["cloud", "datacenter"], indirect=True)
 def test_signed_webhook_to_draft_page(sandbox, service, redis_conn):
     register_webhook(sandbox, service)
     key = create_incident(sandbox)
@@ -90,6 +91,10 @@ def test_signed_webhook_to_draft_page(sandbox, service, redis_conn):
         assert heading in text, heading
     assert 'ac:name="details"' in body and 'ac:name="jira"' in body and 'ac:name="status"' in body
     assert "Rolled back payments-api" in text  # the comment made it into the timeline
+    # The owner is named as the deployment names people: account id on Cloud, user key on DC.
+    owner = (f'ri:userkey="{by_account_id(MINA).confluence_key}"' if service.env["ATLASSIAN_DEPLOYMENT"] == "datacenter"
+             else f'ri:account-id="{MINA}"')
+    assert owner in body
 
     page_id = page["id"]
     labels = requests.get(f"{sandbox.url}/wiki/rest/api/content/{page_id}/label", auth=AUTH).json()
@@ -133,9 +138,9 @@ def test_duplicate_and_racing_deliveries_make_one_page(sandbox, service, redis_c
     assert len(postmortem_pages(sandbox, key)) == 1
 
     # A replayed draft job (e.g. after a crash) finds the page and finishes, creating nothing new.
-    from jobqueue.queue import DRAFT_JOB
+    from jobqueue.kinds import KINDS
 
-    Queue(QUEUE_NAME, connection=redis_conn).enqueue(DRAFT_JOB, key, [], job_id=f"replay-{key}")
+    Queue(QUEUE_NAME, connection=redis_conn).enqueue(KINDS["draft"].func, key, [], job_id=f"replay-{key}")
     assert service.run_worker().returncode == 0
     assert len(postmortem_pages(sandbox, key)) == 1
     comments = requests.get(f"{sandbox.url}/rest/api/2/issue/{key}/comment", auth=AUTH).json()["comments"]
@@ -152,12 +157,12 @@ def test_data_center_comment_command_is_decided_by_a_job(sandbox, service, redis
                           customfield_10104={"value": "Monitoring alert"}, customfield_10105={"value": "None"})
     issue_id = requests.get(f"{sandbox.url}/rest/api/2/issue/{key}", auth=AUTH).json()["id"]
     work = WorkQueue(redis_conn)
-    assert work.submit_consider(issue_id, "no command here").job_id == f"consider-{issue_id}"
+    assert work.submit("consider", issue_id, "no command here", key=issue_id).job_id == f"consider-{issue_id}"
     assert service.run_worker().returncode == 0
     assert postmortem_pages(sandbox, key) == []  # nothing asked for one and no rule fired
 
     requests.post(f"{sandbox.url}/rest/api/2/issue/{key}/comment", auth=AUTH, json={"body": "/postmortem"})
-    work.submit_consider(issue_id, "/postmortem")
+    work.submit("consider", issue_id, "/postmortem", key=issue_id)
     result = service.run_worker()
     assert result.returncode == 0, result.stderr[-3000:]
     pages = postmortem_pages(sandbox, key)

@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from config.environment import read_environment
 from config.settings import load_settings
-from sandbox.people import DEMO_API_TOKEN, DEMO_EMAIL
+from sandbox.people import DEMO_API_TOKEN, DEMO_EMAIL, DEMO_PAT
 from webhooks import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,11 +35,18 @@ class Service:
 
 
 @pytest.fixture
-def service(sandbox, redis_conn, redis_url) -> Iterator[Service]:
+def service(request, sandbox, redis_conn, redis_url) -> Iterator[Service]:
+    """``@pytest.mark.parametrize("service", ["cloud", "datacenter"], indirect=True)`` runs a
+    test against both deployments: Data Center signs in with a PAT (no user and API token)."""
+    deployment = getattr(request, "param", "cloud")
     env = {**os.environ, "REDIS_URL": redis_url, "JIRA_URL": sandbox.url, "CONFLUENCE_URL": f"{sandbox.url}/wiki",
-           "ATLASSIAN_DEPLOYMENT": "cloud", "ATLASSIAN_USER": DEMO_EMAIL, "ATLASSIAN_TOKEN": DEMO_API_TOKEN,
-           "JIRA_WEBHOOK_SECRET": SECRET, "DEBRIEF_CONFIG": str(ROOT / "app.yaml")}
-    env.pop("ATLASSIAN_PAT", None)
+           "ATLASSIAN_DEPLOYMENT": deployment, "JIRA_WEBHOOK_SECRET": SECRET, "DEBRIEF_CONFIG": str(ROOT / "app.yaml")}
+    for name in ("ATLASSIAN_PAT", "ATLASSIAN_USER", "ATLASSIAN_TOKEN", "DEBRIEF_ATLASSIAN_TIMEOUT"):
+        env.pop(name, None)
+    if deployment == "datacenter":
+        env["ATLASSIAN_PAT"] = DEMO_PAT
+    else:
+        env.update({"ATLASSIAN_USER": DEMO_EMAIL, "ATLASSIAN_TOKEN": DEMO_API_TOKEN})
     app = create_app(load_settings(ROOT / "app.yaml"), read_environment(env), Redis.from_url(redis_url))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

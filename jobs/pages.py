@@ -1,0 +1,47 @@
+"""A Confluence page changed: run the per-page duties for that page.
+
+For now the one duty is bringing the page of an incident up to date (the refresh). Later
+stages add theirs (action-item sync, review gates) to ``PAGE_DUTIES``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from jobs.action_items import page_duty as action_items_duty
+from jobs.archive import page_duty as archive_duty
+from jobs.context import JobContext
+from jobs.draft import bring_up_to_date
+from jobs.entry import entry_point
+from postmortem.page_context import POSTMORTEM_LABEL
+from postmortem.page_state import PageState
+
+log = logging.getLogger("debrief.jobs.pages")
+
+
+def refresh_incident_page(ctx: JobContext, now: datetime, page_id: str, state: PageState) -> dict:
+    return bring_up_to_date(ctx, now, state.incident)
+
+
+# Each duty: (name, fn(ctx, now, page_id, state) -> dict). Run in order for a changed page.
+PAGE_DUTIES: list[tuple[str, Callable[..., dict]]] = [
+    ("refresh", refresh_incident_page),
+    ("action_items", action_items_duty),
+    ("archive", archive_duty),  # keep last: archives a page the duties before it approved
+]
+
+
+def page_changed(ctx: JobContext, now: datetime, page_id: str) -> dict:
+    """Run every page duty for a Debrief page; a page Debrief does not own is left alone."""
+    labels = ctx.confluence.page_labels(page_id)
+    stored = ctx.confluence.get_state(page_id) if POSTMORTEM_LABEL in labels else None
+    state = PageState.from_dict(stored[0]) if stored else None
+    if state is None or not state.incident:
+        return {"page": page_id, "skipped": "not a postmortem page Debrief keeps"}
+    return {"page": page_id, "incident": state.incident,
+            "duties": {name: duty(ctx, now, page_id, state) for name, duty in PAGE_DUTIES}}
+
+
+page_job = entry_point(page_changed)
