@@ -1,4 +1,9 @@
-"""Outgoing Jira admin webhooks: registrations, JQL filtering, signed delivery with retries.
+"""Outgoing admin webhooks, Jira's and Confluence's: registrations, JQL filtering (Jira), signed
+delivery with retries.
+
+Jira hooks are registered at ``/rest/webhooks/1.0/webhook``; Confluence hooks as Data Center
+registers them, ``POST /wiki/rest/api/webhooks`` ``{name, url, events, active,
+configuration: {secret}}``. Both share one delivery queue, retry policy and attempt log.
 
 Deliveries run on a background thread, never inside the request that caused them. Each event
 gets one ``X-Atlassian-Webhook-Identifier`` kept across retries; retries carry
@@ -32,7 +37,12 @@ EVENTS = frozenset({
     "comment_created", "comment_updated", "comment_deleted",
     "issuelink_created", "issuelink_deleted",
 })
+CONFLUENCE_EVENTS = frozenset({
+    "page_created", "page_updated", "page_moved", "page_trashed", "page_restored", "page_removed",
+    "comment_created", "comment_updated", "comment_removed",
+})
 FILTER_KEY = "issue-related-events-section"
+JIRA, CONFLUENCE = "jira", "confluence"
 
 
 class WebhookSpecError(ValueError):
@@ -80,6 +90,19 @@ class Webhook:
     updated_by: str | None = None
     updated_by_name: str | None = None
     last_updated: int = 0
+    product: str = JIRA
+    created: int = 0
+
+    def to_confluence_api(self, base: str) -> dict[str, Any]:
+        """The Data Center shape (``RestWebhook`` plus id and dates); the secret is never shown."""
+        def iso(ms: int) -> str:
+            return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+        return {"id": self.id, "name": self.name, "url": self.url, "active": self.enabled,
+                "events": self.events, "scopeType": "global", "sslVerificationRequired": True,
+                "configuration": {"secret": "********"} if self.secret else {},
+                "createdDate": iso(self.created), "updatedDate": iso(self.last_updated),
+                "self": f"{base}/rest/api/webhooks/{self.id}"}
 
     def to_api(self, base: str) -> dict[str, Any]:
         return {"self": f"{base}/rest/webhooks/1.0/webhook/{self.id}", "name": self.name, "url": self.url,
@@ -119,6 +142,36 @@ def parse_spec(data: Any, current: Webhook | None = None) -> dict[str, Any]:
             "enabled": bool(data.get("enabled", base.get("enabled", True)))}
 
 
+def parse_confluence_spec(data: Any, current: Webhook | None = None) -> dict[str, Any]:
+    """Validate a Confluence Data Center registration body; returns constructor keyword arguments."""
+    if not isinstance(data, dict):
+        raise WebhookSpecError({"body": "The request body must be a JSON object."})
+    base = asdict(current) if current else {}
+    errors: dict[str, str] = {}
+    name = data.get("name", base.get("name"))
+    url = data.get("url", base.get("url"))
+    events = data.get("events", base.get("events", []))
+    configuration = data.get("configuration", {"secret": base.get("secret")} if current else {}) or {}
+    if not isinstance(name, str) or not name.strip():
+        errors["name"] = "Webhook name must not be empty"
+    if not isinstance(url, str) or not re.match(r"^https?://[^\s/]+", url or ""):
+        errors["url"] = "Webhook URL must be an absolute http(s) URL"
+    if not isinstance(events, list) or not events or not all(isinstance(e, str) for e in events):
+        errors["events"] = "At least one event must be given, as a list of event ids"
+    elif unknown := [e for e in events if e not in CONFLUENCE_EVENTS]:
+        errors["events"] = f"Unknown webhook events: {', '.join(unknown)}"
+    if not isinstance(configuration, dict):
+        errors["configuration"] = "configuration must be an object"
+        configuration = {}
+    secret = configuration.get("secret")
+    if secret is not None and (not isinstance(secret, str) or len(secret) > 255):
+        errors["configuration.secret"] = "The secret must be text of at most 255 characters"
+    if errors:
+        raise WebhookSpecError(errors)
+    return {"name": name, "url": url, "events": list(dict.fromkeys(events)), "secret": secret or None,
+            "enabled": bool(data.get("active", base.get("enabled", True))), "product": CONFLUENCE}
+
+
 def signature(secret: str, body: bytes) -> str:
     """The ``X-Hub-Signature`` value: ``sha256=`` + hex HMAC-SHA256 of the raw body."""
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
@@ -136,6 +189,7 @@ class _Job:
     secret: str | None = field(compare=False)
     generation: int = field(compare=False)
     retry: int = field(default=0, compare=False)
+    product: str = field(default=JIRA, compare=False)
 
 
 def _iso_now() -> str:
@@ -164,36 +218,49 @@ class Webhooks:
         self._stopping = False
 
     # -- registrations --------------------------------------------------------------------
-    def register(self, data: Any, user_id: str | None = None, user_name: str | None = None) -> Webhook:
-        hook = Webhook(id=next(self._ids), **parse_spec(data), updated_by=user_id,
-                       updated_by_name=user_name, last_updated=int(time.time() * 1000))
+    def register(self, data: Any, user_id: str | None = None, user_name: str | None = None,
+                 product: str = JIRA) -> Webhook:
+        now = int(time.time() * 1000)
+        spec = parse_confluence_spec(data) if product == CONFLUENCE else parse_spec(data)
+        hook = Webhook(id=next(self._ids), **spec, updated_by=user_id, updated_by_name=user_name,
+                       last_updated=now, created=now)
         self.registrations[hook.id] = hook
         return hook
 
     def update(self, hook_id: int, data: Any, user_id: str | None = None,
-               user_name: str | None = None) -> Webhook | None:
+               user_name: str | None = None, product: str = JIRA) -> Webhook | None:
         current = self.registrations.get(hook_id)
-        if current is None:
+        if current is None or current.product != product:
             return None
-        hook = Webhook(id=hook_id, **parse_spec(data, current), updated_by=user_id,
-                       updated_by_name=user_name, last_updated=int(time.time() * 1000))
+        spec = parse_confluence_spec(data, current) if product == CONFLUENCE else parse_spec(data, current)
+        hook = Webhook(id=hook_id, **spec, updated_by=user_id, updated_by_name=user_name,
+                       last_updated=int(time.time() * 1000), created=current.created)
         self.registrations[hook_id] = hook
         return hook
 
-    def delete(self, hook_id: int) -> bool:
-        return self.registrations.pop(hook_id, None) is not None
+    def delete(self, hook_id: int, product: str = JIRA) -> bool:
+        hook = self.registrations.get(hook_id)
+        if hook is None or hook.product != product:
+            return False
+        del self.registrations[hook_id]
+        return True
+
+    def of(self, product: str) -> list[Webhook]:
+        return [h for h in self.registrations.values() if h.product == product]
 
     # -- events ---------------------------------------------------------------------------
     def emit(self, event: str, payload: dict[str, Any], accepts: Callable[[Webhook], bool],
-             variables: dict[str, str] | None = None) -> list[str]:
-        """Queue ``payload`` for every enabled webhook subscribed to ``event`` that ``accepts`` it."""
+             variables: dict[str, str] | None = None, product: str = JIRA) -> list[str]:
+        """Queue ``payload`` for every enabled ``product`` webhook subscribed to ``event`` that
+        ``accepts`` it."""
         identifiers = []
         for hook in list(self.registrations.values()):
-            if not hook.enabled or event not in hook.events or not accepts(hook):
+            if hook.product != product or not hook.enabled or event not in hook.events or not accepts(hook):
                 continue
             body = b"" if hook.exclude_body else json.dumps(payload).encode("utf-8")
             job = _Job(time.monotonic(), next(self._seq), str(uuid.uuid4()), hook.id, event,
-                       _substitute(hook.url, variables or {}), body, hook.secret, self._generation)
+                       _substitute(hook.url, variables or {}), body, hook.secret, self._generation,
+                       product=product)
             identifiers.append(job.identifier)
             self._push(job)
         return identifiers
@@ -236,6 +303,8 @@ class Webhooks:
     def _attempt(self, job: _Job) -> None:
         headers = {"Content-Type": "application/json", "X-Atlassian-Webhook-Identifier": job.identifier,
                    "X-Atlassian-Webhook-Flow": "Primary", "User-Agent": "Atlassian Webhook HTTP Client"}
+        if job.product == CONFLUENCE:
+            headers["X-Event-Key"] = job.event
         if job.retry:
             headers["X-Atlassian-Webhook-Retry"] = str(job.retry)
         if job.secret:

@@ -9,7 +9,7 @@ import pytest
 from redis import Redis
 from rq import Queue
 
-from config.environment import read_environment
+from config.environment import EnvironmentProblem, read_environment
 from jobqueue.queue import QUEUE_NAME
 from tests.helpers import FIXTURES, payload, settings_with
 from webhooks import create_app
@@ -29,9 +29,9 @@ def fixture_settings(**extra):
                             **extra})
 
 
-def make_app(redis_url, secret=SECRET, token=TOKEN, **extra):
+def make_app(redis_url, secret=SECRET, token=TOKEN, *, env_extra=None, **extra):
     env = read_environment({"REDIS_URL": redis_url, "JIRA_WEBHOOK_SECRET": secret or "",
-                            "DEBRIEF_AUTOMATION_TOKEN": token or ""})
+                            "DEBRIEF_AUTOMATION_TOKEN": token or "", **(env_extra or {})})
     app = create_app(fixture_settings(**extra), env, Redis.from_url(redis_url))
     app.testing = True
     return app
@@ -147,10 +147,43 @@ def test_uppercase_hex_signature_accepted(client):
     assert response.status_code == 202
 
 
-def test_unsigned_accepted_when_no_secret_configured(redis_conn, redis_url):
-    app = make_app(redis_url, secret=None)
+@pytest.mark.parametrize("token", [None, TOKEN], ids=["nothing-set", "token-only"])
+def test_unsigned_refused_when_no_secret_configured(redis_conn, redis_url, token):
+    app = make_app(redis_url, secret=None, token=token)
+    response = post(app.test_client(), payload("issue_updated.status_resolved.cloud.mattermost.json"), secret=None)
+    assert response.status_code == 401
+    assert "DEBRIEF_ALLOW_UNSIGNED=1" in response.get_json()["detail"]
+    assert queued_ids(redis_conn) == []
+
+
+def test_nothing_configured_is_not_ready(redis_conn, redis_url):
+    ready = make_app(redis_url, secret=None, token=None).test_client().get("/readyz")
+    assert ready.status_code == 503
+    assert ready.get_json()["checks"]["intake"]["ok"] is False
+    assert "every delivery is refused" in ready.get_json()["checks"]["intake"]["detail"]
+
+
+def test_unsigned_accepted_only_when_allowed_and_shown(redis_conn, redis_url, caplog):
+    with caplog.at_level("WARNING", logger="debrief.web"):
+        app = make_app(redis_url, secret=None, token=None, env_extra={"DEBRIEF_ALLOW_UNSIGNED": "1"})
+    assert any("DEBRIEF_ALLOW_UNSIGNED=1" in r.getMessage() for r in caplog.records)
     response = post(app.test_client(), payload("issue_created.cloud.mattermost.json"), secret=None)
     assert response.status_code == 202
+    ready = app.test_client().get("/readyz").get_json()
+    assert ready["status"] == "ready"
+    assert ready["checks"]["intake"]["jira"] == "unsigned accepted"
+    assert "DEBRIEF_ALLOW_UNSIGNED=1" in ready["checks"]["intake"]["warning"]
+
+
+def test_allow_unsigned_does_not_waive_a_configured_secret(redis_conn, redis_url):
+    app = make_app(redis_url, env_extra={"DEBRIEF_ALLOW_UNSIGNED": "1"})
+    response = post(app.test_client(), payload("issue_created.cloud.mattermost.json"), secret=None)
+    assert response.status_code == 401
+
+
+def test_allow_unsigned_must_be_a_flag():
+    with pytest.raises(EnvironmentProblem, match="DEBRIEF_ALLOW_UNSIGNED"):
+        read_environment({"DEBRIEF_ALLOW_UNSIGNED": "maybe"})
 
 
 @pytest.mark.parametrize("wrap", [False, True], ids=["automation-format", "jira-format"])
@@ -215,7 +248,7 @@ def test_racing_deliveries_from_threads_make_one_job(redis_conn, redis_url):
 def test_existing_postmortem_gets_an_update_job(client, redis_conn, app):
     app.extensions["debrief"].work.record_postmortem("KT-22", "98001")
     body = post(client, payload("issue_created.cloud.mattermost.json")).get_json()
-    assert body["action"] == "update" and body["job"] == "refresh-KT-22"
+    assert body["action"] == "refresh" and body["job"] == "refresh-KT-22"
 
 
 # Redis down ----------------------------------------------------------------------------

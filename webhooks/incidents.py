@@ -7,13 +7,12 @@ becomes a job.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime
 
-from config.settings import Settings
-from jobqueue.queue import WorkQueue
 from postmortem.assessment import assess
+from postmortem.fieldmap import IncidentDataError
 from postmortem.triggers import asks_for_postmortem
+from telemetry import metrics as telemetry
+from webhooks.dispatch import IntakeContext, Outcome, ignored, repeated, unprocessable
 from webhooks.payloads import AUTOMATION, JiraEvent
 from webhooks.routing import Router
 
@@ -21,40 +20,21 @@ log = logging.getLogger("debrief.intake")
 router = Router()
 
 
-@dataclass(frozen=True)
-class IntakeContext:
-    settings: Settings
-    work: WorkQueue
-    now: datetime
-    delivery_id: str | None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: int
-    body: dict
-
-
-def repeated(ctx: IntakeContext, incident: str | None) -> Outcome:
-    log.info("duplicate delivery ignored", extra={"delivery": ctx.delivery_id, "incident": incident})
-    return Outcome(200, {"duplicate": True, "delivery": ctx.delivery_id, "incident": incident})
-
-
-def _ignored(why: str) -> Outcome:
-    return Outcome(202, {"ignored": why})
-
-
 def consider_issue(issue: dict, ctx: IntakeContext, *, new_comment: str | None = None) -> Outcome:
     scope = ctx.settings.incidents
-    assessment = assess(issue, scope, ctx.settings.triggers, ctx.now, new_comment=new_comment)
+    try:
+        assessment = assess(issue, scope, ctx.settings.triggers, ctx.now, new_comment=new_comment)
+    except IncidentDataError as exc:
+        return unprocessable(f"the issue lacks what Debrief needs: {exc}", {k: [v] for k, v in exc.problems.items()})
     if assessment is None:
-        return _ignored(scope.why_not(issue))
+        return ignored(scope.why_not(issue))
     incident, decision = assessment.incident, assessment.decision
     reasons = [r.reason for r in decision.fired]
     submitted = ctx.work.submit_incident(incident.key, needed=decision.needed, reasons=reasons,
                                          delivery_id=ctx.delivery_id)
     if submitted.repeated_delivery:
-        return repeated(ctx, incident.key)
+        return repeated(ctx, incident=incident.key)
+    telemetry.rules_fired((r.rule for r in decision.fired), into=ctx.work.redis)
     log.info("decided %s: postmortem %s (%s); %s", incident.key, "needed" if decision.needed else "not needed",
              "; ".join(reasons) or "no rule fired", submitted.action or "nothing queued",
              extra={"incident": incident.key, "delivery": ctx.delivery_id, "decision": decision.as_dict(),
@@ -65,8 +45,7 @@ def consider_issue(issue: dict, ctx: IntakeContext, *, new_comment: str | None =
 @router.register("jira:issue_created", "jira:issue_updated", AUTOMATION)
 def issue_changed(event: JiraEvent, ctx: IntakeContext) -> Outcome:
     if event.issue is None:
-        return Outcome(422, {"error": "unprocessable", "detail": "the delivery has no issue",
-                             "fields": {"issue": ["Missing data for required field."]}})
+        return unprocessable("the delivery has no issue", {"issue": ["Missing data for required field."]})
     return consider_issue(event.issue, ctx)
 
 
@@ -76,13 +55,14 @@ def comment_created(event: JiraEvent, ctx: IntakeContext) -> Outcome:
         return consider_issue(event.issue, ctx, new_comment=event.comment_body)
     command = ctx.settings.triggers.explicit_request.command
     if not (ctx.settings.triggers.explicit_request.enabled and asks_for_postmortem(event.comment_body or "", command)):
-        return _ignored(f"comment without an issue and without {command}")
+        return ignored(f"comment without an issue and without {command}")
     if not event.comment_issue_id:
-        return Outcome(422, {"error": "unprocessable", "detail": "cannot tell which issue the comment is on",
-                             "fields": {"comment.self": ["must name the issue (…/issue/<id>/comment/<id>)"]}})
-    submitted = ctx.work.submit_consider(event.comment_issue_id, event.comment_body or "", ctx.delivery_id)
+        return unprocessable("cannot tell which issue the comment is on",
+                             {"comment.self": ["must name the issue (…/issue/<id>/comment/<id>)"]})
+    submitted = ctx.work.submit("consider", event.comment_issue_id, event.comment_body or "",
+                                key=event.comment_issue_id, delivery_id=ctx.delivery_id)
     if submitted.repeated_delivery:
-        return repeated(ctx, None)
+        return repeated(ctx, incident=None)
     log.info("comment asks for a postmortem on issue %s; %s queued", event.comment_issue_id, submitted.action,
              extra={"delivery": ctx.delivery_id, "job": submitted.job_id})
     return Outcome(202, {"issue": event.comment_issue_id, "decision": {"postmortem": None, "pending": "fetch"},

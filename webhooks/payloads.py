@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from postmortem.jira_values import body_text
 
@@ -27,15 +27,29 @@ class NamedSchema(Lenient):
     name = fields.Str(load_default=None)
 
 
+class CommentListSchema(Lenient):
+    comments = fields.List(fields.Dict(), load_default=None)
+
+
 class IssueFieldsSchema(Lenient):
+    """The fields the core reads by shape; the mapped ones (dates, options) it checks itself."""
+
     summary = fields.Str(required=True)
     project = fields.Nested(NamedSchema, required=True)
     issuetype = fields.Nested(NamedSchema, required=True)
+    status = fields.Nested(NamedSchema, load_default=None, allow_none=True)
+    labels = fields.List(fields.Str(), load_default=None, allow_none=True)
+    comment = fields.Nested(CommentListSchema, load_default=None, allow_none=True)
+
+
+# Project keys start with a letter; letters, digits and _ follow (Jira's default pattern is
+# stricter). A key is used in job ids, Redis keys and log lines, so nothing else gets through.
+ISSUE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,254}-[0-9]{1,18}\Z")
 
 
 class IssueSchema(Lenient):
     id = fields.Raw(load_default=None)
-    key = fields.Str(required=True)
+    key = fields.Str(required=True, validate=validate.Regexp(ISSUE_KEY, error="not a Jira issue key (PROJ-123)"))
     fields = fields.Nested(IssueFieldsSchema, required=True)
 
 
@@ -69,6 +83,7 @@ class PayloadError(ValueError):
 class JiraEvent:
     """One delivery, reduced to what routing needs. ``issue`` is the raw issue JSON."""
 
+    source = "jira"
     name: str  # webhookEvent, or AUTOMATION
     type_name: str | None = None  # issue_event_type_name
     issue: dict | None = None
@@ -78,6 +93,12 @@ class JiraEvent:
     @property
     def issue_key(self) -> str | None:
         return self.issue.get("key") if self.issue else None
+
+    @property
+    def project(self) -> str | None:
+        """The issue's project key (routes can match on it: ``register(..., project="INC")``)."""
+        project = self.issue["fields"].get("project") if self.issue else None
+        return project.get("key") if isinstance(project, dict) else None
 
 
 _COMMENT_SELF = re.compile(r"/issue/(\d+|[A-Z][A-Z0-9_]*-\d+)/comment/")

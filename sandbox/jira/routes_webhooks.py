@@ -12,7 +12,7 @@ from sandbox.jira.http import (
     plain_route,
     site,
 )
-from sandbox.webhooks_out import WebhookSpecError
+from sandbox.webhooks_out import JIRA, WebhookSpecError
 
 PREFIX = "/rest/webhooks/1.0/webhook"
 
@@ -23,7 +23,7 @@ def _not_found(hook_id: int) -> JiraError:
 
 @plain_route(PREFIX, methods=["GET"])
 def list_webhooks():
-    return json_response([h.to_api(base()) for h in site().webhooks.registrations.values()])
+    return json_response([h.to_api(base()) for h in site().webhooks.of(JIRA)])
 
 
 @plain_route(PREFIX, methods=["POST"])
@@ -39,7 +39,7 @@ def create_webhook():
 @plain_route(f"{PREFIX}/<int:hook_id>", methods=["GET"])
 def get_webhook(hook_id: int):
     hook = site().webhooks.registrations.get(hook_id)
-    if hook is None:
+    if hook is None or hook.product != JIRA:
         raise _not_found(hook_id)
     return json_response(hook.to_api(base()))
 

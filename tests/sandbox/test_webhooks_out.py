@@ -278,3 +278,82 @@ def test_policy_hook_validates(sandbox):
     assert bad.status_code == 400
     current = requests.get(f"{sandbox.url}/_sandbox/webhook-policy", auth=DEMO).json()
     assert current["max_retries"] == 5
+
+
+# Confluence admin webhooks (Data Center registration) ------------------------------------
+CONF_HOOKS = "/wiki/rest/api/webhooks"
+PAGE_EVENTS = ["page_created", "page_updated", "page_moved", "comment_created", "comment_updated"]
+
+
+def register_confluence(sandbox, url, events=PAGE_EVENTS, secret="conf-s3cret"):
+    body = {"name": "debrief", "url": url, "events": list(events), "active": True,
+            "configuration": {"secret": secret} if secret else {}}
+    response = requests.post(f"{sandbox.url}{CONF_HOOKS}", json=body, auth=DEMO)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def a_page(sandbox, title="Postmortem INC-1", body="<p>draft</p>"):
+    response = requests.post(f"{sandbox.url}/wiki/rest/api/content", auth=DEMO, json={
+        "type": "page", "title": title, "space": {"key": "PM"},
+        "body": {"storage": {"value": body, "representation": "storage"}}})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_confluence_registration_round_trip(sandbox):
+    hook = register_confluence(sandbox, "http://127.0.0.1:9/hook")
+    assert hook["events"] == PAGE_EVENTS and hook["active"] is True
+    assert hook["configuration"] == {"secret": "********"}  # never echoed
+    listed = requests.get(f"{sandbox.url}{CONF_HOOKS}", auth=DEMO).json()
+    assert [h["name"] for h in listed["results"]] == ["debrief"] and listed["totalCount"] == 1
+    assert requests.get(f"{sandbox.url}{HOOKS}", auth=DEMO).json() == []  # not a Jira hook
+    changed = requests.put(f"{sandbox.url}{CONF_HOOKS}/{hook['id']}", json={"active": False}, auth=DEMO).json()
+    assert changed["active"] is False and changed["url"] == hook["url"]
+    assert requests.delete(f"{sandbox.url}{CONF_HOOKS}/{hook['id']}", auth=DEMO).status_code == 204
+    assert requests.get(f"{sandbox.url}{CONF_HOOKS}/{hook['id']}", auth=DEMO).status_code == 404
+    bad = requests.post(f"{sandbox.url}{CONF_HOOKS}", json={"name": "x", "url": "http://h/",
+                                                          "events": ["jira:issue_created"]}, auth=DEMO)
+    assert bad.status_code == 400 and "Unknown webhook events" in bad.json()["message"]
+
+
+def test_page_update_reaches_the_receiver_signed(sandbox, receiver):
+    register_confluence(sandbox, receiver.url + "/confluence")
+    page = a_page(sandbox)
+    update = requests.put(f"{sandbox.url}/wiki/rest/api/content/{page['id']}", auth=DEMO, json={
+        "type": "page", "title": page["title"], "version": {"number": 2},
+        "body": {"storage": {"value": "<p>edited</p>", "representation": "storage"}}})
+    assert update.status_code == 200, update.text
+    created, updated = receiver.wait_for(2)
+    assert [created.json["event"], updated.json["event"]] == ["page_created", "page_updated"]
+    assert updated.path == "/confluence" and updated.headers["X-Event-Key"] == "page_updated"
+    expected = "sha256=" + hmac.new(b"conf-s3cret", updated.body, hashlib.sha256).hexdigest()
+    assert updated.headers["X-Hub-Signature"] == expected
+    assert updated.json["page"]["id"] == page["id"] and updated.json["page"]["version"] == 2
+    assert updated.json["page"]["spaceKey"] == "PM" and updated.json["userKey"]
+    assert updated.headers["X-Atlassian-Webhook-Identifier"] != created.headers["X-Atlassian-Webhook-Identifier"]
+
+
+def test_comment_and_move_events(sandbox, receiver):
+    register_confluence(sandbox, receiver.url + "/c", events=["comment_created", "page_moved"], secret=None)
+    page, target = a_page(sandbox, "Moving page"), a_page(sandbox, "Target page")
+    comment = requests.post(f"{sandbox.url}/wiki/rest/api/content", auth=DEMO, json={
+        "type": "comment", "container": {"id": page["id"], "type": "page"},
+        "body": {"storage": {"value": "<p>/approve</p>", "representation": "storage"}}})
+    assert comment.status_code == 200, comment.text
+    moved = requests.put(f"{sandbox.url}/wiki/rest/api/content/{page['id']}/move/append/{target['id']}", auth=DEMO)
+    assert moved.status_code == 200, moved.text
+    got = receiver.wait_for(2)
+    assert [g.json["event"] for g in got] == ["comment_created", "page_moved"]
+    assert "X-Hub-Signature" not in got[0].headers
+    assert got[0].json["comment"]["parent"]["id"] == page["id"]
+    assert got[1].json["page"]["id"] == page["id"]
+
+
+def test_confluence_deliveries_retry_like_jira(sandbox, receiver):
+    receiver.script[:] = [503, 500]
+    register_confluence(sandbox, receiver.url + "/c", events=["page_created"])
+    a_page(sandbox)
+    got = receiver.wait_for(3)
+    assert len({g.headers["X-Atlassian-Webhook-Identifier"] for g in got}) == 1
+    assert [g.headers.get("X-Atlassian-Webhook-Retry") for g in got] == [None, "1", "2"]
