@@ -13,6 +13,7 @@ import sys
 from datetime import UTC, datetime
 
 from rq import Queue, Worker
+from rq.exceptions import StopRequested
 
 from config.environment import EnvironmentProblem, redact_url
 from config.settings import ConfigError
@@ -43,6 +44,8 @@ class DebriefWorker(Worker):
                 log.warning("took over %s: its worker is gone", job_id, extra={"job": job_id})
             if self.schedules_sweeps:
                 schedule_sweeps(work, datetime.now(UTC), self.debrief.settings.sweep.every_seconds)
+        except StopRequested:  # SIGTERM/SIGINT during maintenance: RQ's own way of stopping
+            raise
         except Exception:  # noqa: BLE001 - maintenance must never stop the worker
             log.exception("worker maintenance failed")
 

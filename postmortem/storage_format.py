@@ -32,6 +32,13 @@ _TAIL = "</ac:confluence>"
 _CDATA_PARENTS = {f"{AC} plain-text-body", f"{AC} plain-text-link-body"}
 _NAMED_MACRO_PARTS = {f"{AC} structured-macro", f"{AC} parameter"}
 _DECLARATION = re.compile(r"<!(DOCTYPE|ENTITY|ELEMENT|ATTLIST)\b", re.IGNORECASE)
+# Text in which "<!DOCTYPE" is just characters (an HTML snippet in a code macro, a comment).
+_LITERAL_SPANS = re.compile(r"<!\[CDATA\[.*?\]\]>|<!--.*?-->", re.DOTALL)
+
+
+def _outside_literals(text: str) -> str:
+    """``text`` with CDATA sections and comments blanked (same length, same line breaks)."""
+    return _LITERAL_SPANS.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
 
 _ENTITY_REF = re.compile(r"&[^;\s<&]*;?")
 
@@ -67,6 +74,7 @@ class _Checker:
         self.parser.EndElementHandler = self._end
         self.parser.StartCdataSectionHandler = self._cdata
         self.lines = text.split("\n")
+        self.markup_lines = _outside_literals(text).split("\n")  # where a declaration would be one
         self.open: list[tuple[str, int, int]] = []  # (name, line, column) in the fragment
         self.tail_line = text.count("\n") + 2  # document line where _TAIL starts
         self.tail_column = len(text) - (text.rfind("\n") + 1)
@@ -125,7 +133,7 @@ class _Checker:
                                       f"opened at line {opened_line}, column {opened_column}",
                                       line, column)
         reason = expat.ErrorString(exc.code)
-        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        text = self.markup_lines[line - 1] if 0 < line <= len(self.markup_lines) else ""
         if declaration := _DECLARATION.search(text, max(column - 3, 0), column + 10):
             reason = f"<!{declaration.group(1).upper()}> declarations are not allowed in a page body"
             column = declaration.start() + 1
@@ -134,6 +142,13 @@ class _Checker:
             if found:
                 reason = f"undefined entity {found.group(0)} (not an HTML entity Confluence knows)"
         return StorageFormatError(reason, line, column)
+
+
+def wrapped_document() -> tuple[str, str]:
+    """The head and tail that make a fragment a document: ``head + body + tail``. The head
+    is ASCII on one line, so body line n is document line n + 1 and body offsets are
+    document offsets minus ``len(head)``."""
+    return _HEAD, _TAIL
 
 
 def check_storage(xhtml: str) -> None:

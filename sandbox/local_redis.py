@@ -15,6 +15,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -96,6 +97,7 @@ def start_private(timeout: float = 10.0) -> RedisHandle:
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
          "--dir", workdir.name, "--daemonize", "no", "--loglevel", "warning"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        start_new_session=True,  # a Ctrl-C reaches the run, which stops Redis after what uses it
     )
     url = f"redis://127.0.0.1:{port}/0"
     deadline = time.monotonic() + timeout
@@ -113,16 +115,96 @@ def start_private(timeout: float = 10.0) -> RedisHandle:
     raise NoRedis(f"{binary} did not answer on port {port} within {timeout:.0f}s")
 
 
+def where(url: str) -> str:
+    """``host:port/db`` of a Redis URL: what messages show of it (never its password)."""
+    try:
+        parts = urlsplit(url)
+        return f"{parts.hostname or '?'}:{parts.port or 6379}{parts.path or '/0'}"
+    except ValueError:
+        return "an unparsable URL"
+
+
 def ensure_redis(env: dict | None = None) -> RedisHandle:
     env = os.environ if env is None else env
     url = env.get("REDIS_URL")
     if url:
         if not answers(url, 2.0):
-            raise NoRedis(f"REDIS_URL={url} does not answer")
-        return RedisHandle(url, f"REDIS_URL ({url})")
+            raise NoRedis(f"REDIS_URL ({where(url)}) does not answer")
+        return RedisHandle(url, f"REDIS_URL ({where(url)})")
     if answers(DEFAULT_URL):
         return RedisHandle(DEFAULT_URL, "the Redis at 127.0.0.1:6379")
     return start_private()
+
+
+CLAIM_PREFIX = "debrief-tests:db:"  # also bench/redisdb.py's: every local run respects every claim
+
+
+class NoFreeDatabase(NoRedis):
+    pass
+
+
+@dataclass
+class DatabaseClaim:
+    """A database of a shared Redis that was EMPTY when claimed: everything in it was written
+    by its claimant, so the claimant (and only it) may empty it. The claim is a key in
+    database 0 (``debrief-tests:db:<n>``) that other runs respect; it expires by itself."""
+
+    url: str  # the claimed database's URL
+    db: int
+    owner: str
+    _base: Redis | None = field(default=None, repr=False)
+
+    def release(self) -> None:
+        if self._base is None:
+            return
+        try:  # only our own claim: it may have expired and been taken by another run
+            if self._base.get(f"{CLAIM_PREFIX}{self.db}") == self.owner.encode():
+                self._base.delete(f"{CLAIM_PREFIX}{self.db}")
+        except RedisError:
+            pass
+        self._base.close()
+        self._base = None
+
+    def __enter__(self) -> DatabaseClaim:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def _with_db(url: str, db: int) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+def claim_empty_database(server_url: str, owner: str, *, pinned: int | None = None,
+                         seconds: int = 3600) -> DatabaseClaim:
+    """Claim a database 15..1 of ``server_url``'s server that no other run claims AND that
+    holds no key (DBSIZE 0, checked under the claim). ``pinned`` names the one to use; it
+    must be empty too. Raises NoFreeDatabase saying why each database was passed over."""
+    base = Redis.from_url(_with_db(server_url, 0), socket_connect_timeout=2)
+    skipped: list[str] = []
+    for db in ([pinned] if pinned is not None else range(15, 0, -1)):
+        key = f"{CLAIM_PREFIX}{db}"
+        if not base.set(key, owner, nx=True, ex=seconds):
+            skipped.append(f"{db}: claimed by another run ({base.get(key)!r})")
+            continue
+        url = _with_db(server_url, db)
+        probe = Redis.from_url(url, socket_connect_timeout=2)
+        try:
+            size = probe.dbsize()
+        except RedisError as exc:  # e.g. "DB index is out of range" on a server with fewer dbs
+            size, why = None, f"{db}: {exc}"
+        finally:
+            probe.close()
+        if size == 0:
+            return DatabaseClaim(url, db, owner, base)
+        base.delete(key)
+        skipped.append(why if size is None else f"{db}: holds {size} key(s) Debrief did not write")
+    base.close()
+    raise NoFreeDatabase(f"no empty, unclaimed Redis database on {where(server_url)} "
+                         f"({'; '.join(skipped)}). Empty one yourself if its data is disposable, "
+                         "or point REDIS_URL at another server.")
 
 
 def main(argv: list[str] | None = None) -> int:

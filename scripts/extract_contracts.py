@@ -138,6 +138,9 @@ JIRA_CLOUD_V3 = Product(
         Op("get", f"{J3}/priority"),
         Op("get", f"{J3}/priority/search"),
         Op("get", f"{J3}/issuetype"),
+        Op("get", f"{J3}/issue/createmeta"),
+        Op("get", f"{J3}/issue/createmeta/{{projectIdOrKey}}/issuetypes"),
+        Op("get", f"{J3}/issue/createmeta/{{projectIdOrKey}}/issuetypes/{{issueTypeId}}"),
         Op("get", f"{J3}/project"),
         Op("get", f"{J3}/project/{{projectIdOrKey}}"),
         Op("get", f"{J3}/user/search"),
@@ -326,7 +329,46 @@ CONFLUENCE_CLOUD_V1 = Product(
     ),
 )
 
-PRODUCTS = (JIRA_CLOUD_V3, JIRA_DC_V2, CONFLUENCE_CLOUD_V1)
+CONFLUENCE_CLOUD_V2 = Product(
+    name="confluence-cloud-v2",
+    spec_file="confluence-cloud-v2.openapi-v2.v3.json",
+    served_prefix="/wiki/api/v2",
+    error_schema="V2ErrorResponse",
+    operations=(
+        Op("get", "/spaces"),
+        Op("get", "/spaces/{id}"),
+    ),
+    adjustments=(
+        Adjustment(
+            "add",
+            "/$defs/V2ErrorResponse",
+            "The Confluence Cloud v2 spec declares no error response bodies; v2 answers errors with "
+            "{errors: [{status, code, title, detail}]}.",
+            {
+                "properties": {
+                    "errors": {
+                        "items": {
+                            "properties": {
+                                "code": {"type": "string"},
+                                "detail": {"nullable": True, "type": "string"},
+                                "status": {"type": "integer"},
+                                "title": {"type": "string"},
+                            },
+                            "required": ["status", "code", "title"],
+                            "type": "object",
+                        },
+                        "minItems": 1,
+                        "type": "array",
+                    }
+                },
+                "required": ["errors"],
+                "type": "object",
+            },
+        ),
+    ),
+)
+
+PRODUCTS = (JIRA_CLOUD_V3, JIRA_DC_V2, CONFLUENCE_CLOUD_V1, CONFLUENCE_CLOUD_V2)
 
 
 # --------------------------------------------------------------------------------------------
@@ -607,7 +649,8 @@ def extract_product(specs_dir: Path, product: Product) -> dict[str, Any]:
         extra_source["reason"] = product.extra.reason
         extra_sources.append(extra_source)
 
-    if product.error_schema not in collector.defs:
+    added = {adj.pointer for adj in product.adjustments if adj.kind == "add"}
+    if product.error_schema not in collector.defs and f"/$defs/{product.error_schema}" not in added:
         collector.schema({"$ref": SCHEMA_REF_PREFIX + product.error_schema})
 
     doc: dict[str, Any] = {

@@ -3,6 +3,7 @@ properties, with v2's cursor links (``_links.next`` and a ``Link`` header) and e
 
 from __future__ import annotations
 
+from html import escape
 from urllib.parse import urlencode
 
 from flask import Response, jsonify, request
@@ -24,12 +25,25 @@ def _version(version: Version) -> dict:
 
 
 def _space_json(space: Space) -> dict:
+    """A v2 space; ``description`` only with ``description-format`` (plain or view) and
+    ``icon`` only with ``include-icon=true``, as v2 answers (never null)."""
     base = shapes().base
-    return {"id": str(space.id), "key": space.key, "name": space.name, "type": space.type,
+    data = {"id": str(space.id), "key": space.key, "name": space.name, "type": space.type,
             "status": space.status, "authorId": space.created_by or "",
             "createdAt": space.created, "homepageId": space.homepage_id,
-            "description": None, "icon": None,
             "_links": {"webui": f"/spaces/{space.key}", "base": base}}
+    description_format = request.args.get("description-format")
+    if description_format == "plain":
+        data["description"] = {"plain": {"representation": "plain", "value": space.description}}
+    elif description_format == "view":
+        data["description"] = {"view": {"representation": "view",
+                                        "value": f"<p>{escape(space.description)}</p>" if space.description else ""}}
+    elif description_format not in (None, ""):
+        raise bad_request(f"Unsupported description-format: {description_format}")
+    if request.args.get("include-icon", "").lower() == "true":
+        path = f"/wiki/aa-avatar/space/{space.key}/icon"
+        data["icon"] = {"path": path, "apiDownloadLink": f"/wiki/download/space-icon/{space.key}"}
+    return data
 
 
 def _page_json(state: ConfluenceState, page: Content, body_format: str | None) -> dict:

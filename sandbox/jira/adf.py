@@ -5,9 +5,29 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+# Deeper documents are refused as invalid (400) before anything is stored: every reader of a
+# stored body (v2 text, rendered HTML, JQL text search) walks it, and must be able to.
+MAX_DEPTH = 100
+
 
 def is_doc(value: Any) -> bool:
-    return isinstance(value, dict) and value.get("type") == "doc" and isinstance(value.get("content"), list)
+    """A document: ``{"type": "doc", "content": [...]}`` whose nodes nest at most MAX_DEPTH deep."""
+    return (isinstance(value, dict) and value.get("type") == "doc" and isinstance(value.get("content"), list)
+            and depth(value) <= MAX_DEPTH)
+
+
+def depth(doc: Any) -> int:
+    """How deep the nodes of ``doc`` nest (the doc itself is 1); counted without recursion."""
+    deepest, stack = 0, [(doc, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            return deepest
+        children = node.get("content") if isinstance(node, dict) else None
+        if isinstance(children, list):
+            stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def from_text(text: str | None) -> dict | None:

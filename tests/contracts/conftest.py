@@ -38,3 +38,9 @@ def jira_dc(site_url: str, http: requests.Session) -> Api:
 def wiki(site_url: str, http: requests.Session) -> Api:
     """Confluence Cloud REST API v1 (/wiki/rest/api)."""
     return Api(site_url, "confluence-cloud-v1", http)
+
+
+@pytest.fixture
+def wiki2(site_url: str, http: requests.Session) -> Api:
+    """Confluence Cloud REST API v2 (/wiki/api/v2)."""
+    return Api(site_url, "confluence-cloud-v2", http)

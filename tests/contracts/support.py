@@ -15,7 +15,7 @@ import requests
 from tests.contracts.schema import Direction, SchemaSet, describe_errors
 
 CONTRACTS_DIR = Path(__file__).resolve().parent
-PRODUCTS = ("jira-cloud-v3", "jira-dc-v2", "confluence-cloud-v1")
+PRODUCTS = ("jira-cloud-v3", "jira-dc-v2", "confluence-cloud-v1", "confluence-cloud-v2")
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_TOKEN = "demo-token"
@@ -123,13 +123,19 @@ def error_envelope_problem(product: str, payload: dict[str, Any], status: int) -
     """What is wrong with an error body beyond its schema, whose properties are all optional.
 
     Jira always sends both halves of an ErrorCollection and says what failed in at least one;
-    Confluence repeats the HTTP status as ``statusCode`` and explains it in ``message``.
+    Confluence repeats the HTTP status as ``statusCode`` and explains it in ``message`` (v2:
+    ``errors``, each with the status).
     """
     if product.startswith("jira"):
         if not {"errorMessages", "errors"} <= payload.keys():
             return "a Jira error body carries both errorMessages and errors"
         if not (payload["errorMessages"] or payload["errors"]):
             return "the Jira error body names no error"
+        return None
+    if product == "confluence-cloud-v2":
+        errors = payload.get("errors")
+        if not errors or any(e.get("status") != status for e in errors):
+            return f"a Confluence v2 error body lists the failure with its status ({status}) in errors"
         return None
     if payload.get("statusCode") != status:
         return f"a Confluence error body repeats the HTTP status as statusCode ({status})"

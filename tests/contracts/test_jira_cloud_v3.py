@@ -463,3 +463,35 @@ def test_bearer_pat_is_accepted(jira3: Api, site_url: str):
         timeout=10,
     )
     assert jira3.check(resp, "getCurrentUser", 200)["accountId"]
+
+
+# --- create metadata ------------------------------------------------------------------------
+
+
+@covers(P, "getCreateIssueMeta")
+def test_create_meta_for_incident_with_fields(jira3: Api, site_url: str, http: requests.Session):
+    params = {"projectKeys": "INC", "issuetypeNames": "Incident", "expand": "projects.issuetypes.fields"}
+    meta = jira3.ok("getCreateIssueMeta", 200, params=params)
+    [project] = meta["projects"]
+    [incident] = project["issuetypes"]
+    assert (project["key"], incident["name"]) == ("INC", "Incident")
+    assert meta["projects"][0]["issuetypes"][0]["fields"]["summary"]["required"] is True
+    # Jira Cloud's v2 path answers the same (the issue as reported used /rest/api/2)
+    v2 = http.get(f"{site_url}/rest/api/2/issue/createmeta", params=params, timeout=10)
+    assert v2.status_code == 200 and v2.json()["projects"][0]["issuetypes"][0]["fields"]
+
+
+@covers(P, "getCreateIssueMeta")
+def test_create_meta_without_fields_and_filters(jira3: Api):
+    meta = jira3.ok("getCreateIssueMeta", 200)
+    assert {"INC", "ACT"} <= {p["key"] for p in meta["projects"]}
+    assert all("fields" not in t for p in meta["projects"] for t in p["issuetypes"])
+
+
+@covers(P, "getCreateIssueMetaIssueTypes", "getCreateIssueMetaIssueTypeId")
+def test_create_meta_per_project(jira3: Api):
+    types = jira3.ok("getCreateIssueMetaIssueTypes", 200, path={"projectIdOrKey": "INC"})
+    incident = next(t for t in types["issueTypes"] if t["name"] == "Incident")
+    fields = jira3.ok("getCreateIssueMetaIssueTypeId", 200,
+                      path={"projectIdOrKey": "INC", "issueTypeId": incident["id"]})
+    assert any(f["fieldId"] == "summary" and f["required"] for f in fields["fields"])

@@ -1,8 +1,10 @@
 """A real Redis for the suite: REDIS_URL, else 127.0.0.1:6379, else a private server.
 
-Each test session claims a database of its own on that server (``DEBRIEF_TEST_REDIS_DB``
-pins one), so two suites on one machine never share queues, and empties it before and after
-each test that asks for Redis.
+Each test session claims a database of its own on that server: one no other run claims and
+that holds no key when claimed (a developer's Redis may hold data of its own: such a database
+is passed over, never emptied). ``DEBRIEF_TEST_REDIS_DB`` pins one, which must be empty too.
+Everything in the claimed database was written by this session, so each test that asks for
+Redis starts from it empty and leaves it empty.
 """
 
 from __future__ import annotations
@@ -12,21 +14,9 @@ import os
 import pytest
 from redis import Redis
 
-from sandbox.local_redis import NoRedis, ensure_redis
+from sandbox.local_redis import NoFreeDatabase, NoRedis, claim_empty_database, ensure_redis
 
 PINNED_DB = os.environ.get("DEBRIEF_TEST_REDIS_DB")
-CLAIM_SECONDS = 3600
-
-
-def _claim_database(server_url: str) -> tuple[int, Redis | None]:
-    """The highest free database from 15 down to 1; the claim is a key in database 0."""
-    if PINNED_DB:
-        return int(PINNED_DB), None
-    base = Redis.from_url(server_url.rsplit("/", 1)[0] + "/0")
-    for db in range(15, 0, -1):
-        if base.set(f"debrief-tests:db:{db}", os.getpid(), nx=True, ex=CLAIM_SECONDS):
-            return db, base
-    pytest.exit("every Redis database 1-15 is claimed by other test runs (debrief-tests:db:* keys)", returncode=3)
 
 
 @pytest.fixture(scope="session")
@@ -41,12 +31,20 @@ def redis_server():
 
 
 @pytest.fixture(scope="session")
-def redis_url(redis_server):
-    db, claim = _claim_database(redis_server.url)
-    yield f"{redis_server.url.rsplit('/', 1)[0]}/{db}"
-    if claim is not None:
-        claim.delete(f"debrief-tests:db:{db}")
-        claim.close()
+def redis_claim(redis_server):
+    try:
+        claim = claim_empty_database(redis_server.url, f"tests:{os.getpid()}",
+                                     pinned=int(PINNED_DB) if PINNED_DB else None)
+    except NoFreeDatabase as exc:
+        pytest.exit(f"The suite needs an empty Redis database: {exc}", returncode=3)
+    yield claim
+    Redis.from_url(claim.url).flushdb()  # ours: empty when claimed, written only by this session
+    claim.release()
+
+
+@pytest.fixture(scope="session")
+def redis_url(redis_claim):
+    return redis_claim.url
 
 
 @pytest.fixture

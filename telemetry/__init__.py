@@ -1,0 +1,2 @@
+"""Prometheus metrics: definitions and recording (telemetry.metrics), ``/metrics`` text
+(telemetry.exposition)."""
