@@ -1,8 +1,12 @@
 """Precision and recall of the wording checks on the labelled sentences in tests/data/wording.
 
-``python -m bench.wording`` prints them; ``evaluate(split)`` returns them. ``split`` is "dev"
-(the sentences the rules were developed on) or "holdout" (set aside before any rule was
-written, never tuned on; see tests/data/wording/README.md).
+``python -m bench.wording`` prints them; ``evaluate(split)`` returns them. ``split`` is one of
+
+- "dev": written sentences the rules were developed on;
+- "holdout": written sentences set aside before any rule was written, never tuned on;
+- "real-dev": real sentences quoted from public incident reports, used for tuning;
+- "real-holdout": real sentences from the same collection, split off by a hash rule and never
+  tuned on (see tests/data/wording/README.md). The real sets are blame only.
 """
 
 from __future__ import annotations
@@ -15,11 +19,15 @@ from postmortem.wording import PrivacyPolicy, blame_findings, privacy_findings
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "wording"
 
 
+SPLITS = ("dev", "holdout", "real-dev", "real-holdout")
+
+
 def _rows(name: str) -> list[tuple[str, str]]:
+    """(label, text) of each row; a third column (the real sets' source) is not scored."""
     rows = []
     for line in (DATA / name).read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
-            label, text = line.split("\t", 1)
+            label, text = line.split("\t", 2)[:2]
             rows.append((label, text))
     return rows
 
@@ -60,21 +68,23 @@ def privacy_scores(split: str) -> dict:
 
 def evaluate(split: str = "holdout") -> dict:
     """{"blame_en": {...}, "blame_ko": {...}, "privacy": {...}}, each with precision,
-    recall, tp, fp, fn and the misclassified rows."""
-    if split not in ("dev", "holdout"):
-        raise ValueError("split must be 'dev' or 'holdout'")
-    return {"blame_en": blame_scores("en", split), "blame_ko": blame_scores("ko", split),
-            "privacy": privacy_scores(split)}
+    recall, tp, fp, fn and the misclassified rows (no "privacy" for the real splits)."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}")
+    out = {"blame_en": blame_scores("en", split), "blame_ko": blame_scores("ko", split)}
+    if not split.startswith("real-"):
+        out["privacy"] = privacy_scores(split)
+    return out
 
 
 def report(split: str) -> str:
     lines = []
     for name, figures in evaluate(split).items():
-        lines.append(f"{split:8} {name:9} precision {figures['precision']:.3f} recall {figures['recall']:.3f} "
+        lines.append(f"{split:12} {name:9} precision {figures['precision']:.3f} recall {figures['recall']:.3f} "
                      f"(tp {figures['tp']}, fp {figures['fp']}, fn {figures['fn']})")
     return "\n".join(lines)
 
 
 if __name__ == "__main__":
-    for which in sys.argv[1:] or ["dev", "holdout"]:
+    for which in sys.argv[1:] or list(SPLITS):
         print(report(which))

@@ -1,21 +1,71 @@
-"""Precision and recall on the labelled sentences; the held-aside set must reach 0.9."""
+"""Precision and recall on the labelled sentences.
+
+The written held-aside sets must reach 0.9. The real sentences (quoted from public incident
+reports, tests/data/wording/README.md) are the honest figure: the real-holdout split was never
+tuned on and is below the 0.9 the issue asks for, so its test guards the measured level (a
+regression floor) and prints the figure rather than claiming 0.9.
+"""
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
-from bench.wording import evaluate
+from bench.wording import DATA, SPLITS, evaluate
+
+# Measured on real-holdout when the real sets were added (en P 0.806 R 0.521, ko P 0.808
+# R 0.677). Raise these when the checker improves; 0.9 is the target, not yet reached.
+REAL_HOLDOUT_FLOOR = {"blame_en": (0.80, 0.52), "blame_ko": (0.80, 0.67)}
 
 
 @pytest.fixture(scope="module")
 def scores():
-    return {split: evaluate(split) for split in ("dev", "holdout")}
+    return {split: evaluate(split) for split in SPLITS}
+
+
+def _show(scores, name):
+    for split in SPLITS:
+        if name in scores[split]:
+            f = scores[split][name]
+            print(f"{split} {name}: precision {f['precision']:.3f} recall {f['recall']:.3f} "
+                  f"(tp {f['tp']}, fp {f['fp']}, fn {f['fn']})")
 
 
 @pytest.mark.parametrize("name", ["blame_en", "blame_ko", "privacy"])
 def test_holdout_precision_and_recall(scores, name):
-    for split in ("dev", "holdout"):
-        f = scores[split][name]
-        print(f"{split} {name}: precision {f['precision']:.3f} recall {f['recall']:.3f}")
+    _show(scores, name)
     held = scores["holdout"][name]
     assert held["precision"] >= 0.9 and held["recall"] >= 0.9, held["misses"]
+
+
+@pytest.mark.parametrize("name", ["blame_en", "blame_ko"])
+def test_real_dev_precision_and_recall(scores, name):
+    dev = scores["real-dev"][name]
+    assert dev["precision"] >= 0.95 and dev["recall"] >= 0.85, dev["misses"]
+
+
+@pytest.mark.parametrize("name", ["blame_en", "blame_ko"])
+def test_real_holdout_does_not_fall_below_the_measured_level(scores, name):
+    _show(scores, name)
+    held = scores["real-holdout"][name]
+    precision, recall = REAL_HOLDOUT_FLOOR[name]
+    # No misses in the message: nobody tunes on this split.
+    assert held["precision"] >= precision and held["recall"] >= recall, (
+        f"real-holdout {name}: precision {held['precision']:.3f} recall {held['recall']:.3f}")
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_real_sets_follow_the_hash_rule_and_name_their_source(lang):
+    seen = set()
+    for split, held in (("real-dev", False), ("real-holdout", True)):
+        for line in (DATA / f"blame.{lang}.{split}.tsv").read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            label, sentence, source = line.split("\t")
+            assert label in {"culprit", "judgement", "threat", "human_error", "none"}
+            assert source.strip(), sentence
+            assert (int(hashlib.sha256(sentence.encode("utf-8")).hexdigest(), 16) % 2 == 1) is held, sentence
+            assert sentence not in seen
+            seen.add(sentence)
+    assert len(seen) >= 150

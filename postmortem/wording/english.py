@@ -26,12 +26,14 @@ ROLES = {
     "outsourcer", "noc", "devops", "tester", "agent", "individual", "user", "author",
     "committer", "assignee", "director", "officer", "worker", "crew", "department", "dept",
     "squad", "guy", "people", "responder", "commander", "coordinator", "specialist", "partner",
+    "man", "woman", "installer", "sysadmins",
 }
-_PLURAL = {r + "s" for r in ROLES if not r.endswith("s")} | {"staff", "people", "ops", "folks"}
+_PLURAL = {r + "s" for r in ROLES if not r.endswith("s")} | {"staff", "people", "ops", "folks", "men", "women"}
 _NOT_PERSON_AFTER = {"ui", "console", "panel", "page", "tool", "tools", "api", "interface",
                      "portal", "dashboard", "script", "scripts", "account", "accounts", "rights",
                      "access", "credentials", "role", "mode", "password", "endpoint", "process",
-                     "pool", "node", "nodes", "queue", "thread", "threads", "service", "host"}
+                     "pool", "node", "nodes", "queue", "thread", "threads", "service", "host",
+                     "training", "shift", "shifts", "rotation", "tooling"}
 _THING_ROLE_BEFORE = {"monitoring", "queue", "build", "ssh", "user-agent", "metrics", "sidecar",
                       "proxy", "release", "background", "celery", "rq", "worker", "cron"}
 _NEGATED = {"nobody", "noone", "none", "no-one"}
@@ -48,7 +50,8 @@ _MARKERS = [
     r"\bforg[oe]t(?:ten|ting)?\b", r"\bfail(?:ed|s|ing)? to\b", r"\bneglect\w*",
     r"\b(?:did ?n[o']t|didn’t|never|not) (?:\w+ ){0,1}(?:follow|check|read|validat|run|sav|respond|"
     r"acknowledg|test|tell|notif|updat|review|renew|verif|confirm|look|watch|monitor|escalat|"
-    r"announc|warn|inform|wait|ask|back|noti|realis|realiz|consult|use|pay)\w*",
+    r"announc|warn|inform|wait|ask|back|noti|realis|realiz|consult|use|pay|copy|cop|transmit|"
+    r"understand|understood|act|detect|catch|spot|deploy|restart)\w*",
     r"\bwithout (?:\w+ ){0,2}(?:review\w*|approv\w*|notice|notif\w*|warn\w*|tell\w*|informing|"
     r"test\w*|check\w*|running|verif\w*|permission|authori[sz]\w*|sign-?off|consult\w*|ask\w*|"
     r"rollback|a plan|a ticket|confirm\w*|validat\w*)",
@@ -68,6 +71,10 @@ _MARKERS = [
     r"\bpushed (?:\w+ ){0,4}without\b", r"\bexpired (?:api )?(?:key|token|secret|credential)s?\b",
     r"\bstraight to production\b", r"\bon a friday\b", r"\bwithout telling\b",
     r"\binstead of\b", r"\bagainst (?:the )?prod\w*\b",
+    r"\bunintentional(?:ly)?\b", r"\bfat-?finger\w*", r"\bleft (?:\S+ ){0,4}(?:blank|empty|unset)\b",
+    r"\bma(?:de|kes?|king) (?:\S+ ){0,3}?" + r"(?:mistake|error|typo|slip|blunder)s?\b",
+    r"\bcut (?:the|a|an|our|their|through) (?:\S+ ){0,2}?(?:cable|fib(?:er|re)|line|wire|link|power)s?\b",
+    r"\b(?:severed|ripped up|drilled through|dug up)\b", r"\bt[oa]ok (?:\S+ ){0,3}off the air\b",
 ]
 _MARKER = re.compile("|".join(f"(?:{m})" for m in _MARKERS), re.IGNORECASE)
 _ADJECTIVAL = re.compile(r"^(?:broken|corrupted|failed|crashed|deleted|wiped|missing|affected|"
@@ -79,6 +86,8 @@ _ADVERBIAL = re.compile(r"^(?:without|despite|contrary|against|in breach|on a fr
 
 _ERROR_NOUN = (r"(?:mistake|error|fault|failure|oversight|negligence|carelessness|slip|blunder|"
                r"misconfiguration|typo|lapse|omission|misstep|screw-?up|mess-?up)s?")
+_NON_HARM_BREAK = re.compile(r"\s+(?:the |a |an |this |that )?(?:dependenc\w*|loop|cycle|deadlock|tie|logjam|"
+                             r"glass|news|up\b|it up\b)", re.IGNORECASE)
 _HARM_VERB = (r"(?:t[oa]ok \S+(?: \S+){0,2} down|took down|brought \S+(?: \S+){0,2} down|broke|"
               r"caused|corrupted|wiped|deleted|crashed|knocked out|double-charged|sent all|"
               r"triggered|overwrote|blocked all|disabled)")
@@ -124,7 +133,13 @@ _THREAT = re.compile(
     r"\bwritten up\b|\bperformance review\b|\bperformance improvement plan\b|(?-i:\bHR\b)|"
     r"\blose (?:\w+ ){0,3}access permanently\b|\bpunish\w*|\breprimand\w*|\bdismiss(?:ed|al)\b|"
     r"\bremoved from (?:\w+ ){0,3}(?:rotation|team|project)\b|\bconsequences for\b", re.IGNORECASE)
-_THREAT_NEGATION = re.compile(r"\b(?:no|nobody|no one|not|never|none|won['’]t|without)\b", re.IGNORECASE)
+_THREAT_NEGATION = re.compile(r"\b(?:no|nobody|no one|not|never|none|won['’]t|without)\b|n['’]t\b", re.IGNORECASE)
+# Punishment talked about as something people fear or a culture avoids, not done to anyone.
+_THREAT_AS_TOPIC = re.compile(r"\b(?:fear|fears|feared|afraid|avoid\w*|instead of|rather than|culture of|"
+                              r"severely|harsh(?:ly)?|strong)\W+(?:\w+\W+){0,2}$", re.IGNORECASE)
+_SUSPENDABLE = {"account", "accounts", "session", "sessions", "test", "tests", "trading", "job", "jobs",
+                "deploys", "deployments", "rollout", "writes", "alerts", "instance", "instances", "sync",
+                "replication", "process", "processes", "service", "services", "queue", "queues", "traffic"}
 
 _HUMAN_ERROR = re.compile(r"\b(?:human|operator|pilot|manual|staff|user|personnel)[ -](?:error|mistake|"
                           r"failure|slip)s?\b|\bhuman[ -]caused\b|\bhuman factor as the cause\b",
@@ -179,6 +194,8 @@ def _person_at(tokens: list[_Token], i: int) -> str:
         return "negated"
     if low in _COLLECTIVE:
         return ""
+    if tok.text == "I":
+        return "person"
     if low in ROLES or low in _PLURAL:
         if nxt in _NOT_PERSON_AFTER and not _possessive(tok):
             return ""
@@ -211,7 +228,29 @@ def _persons(tokens: list[_Token]) -> dict[int, str]:
         what = _person_at(tokens, i)
         if what:
             found[i] = what
+        elif tokens[i].low == "they" and _antecedent_is_person(tokens, i, found):
+            found[i] = "person"
     return found
+
+
+def _antecedent_is_person(tokens: list[_Token], i: int, found: dict[int, str]) -> bool:
+    """"they" stands for people when the nearest earlier noun it could refer to is a person."""
+    for k in range(i - 1, -1, -1):
+        if found.get(k) == "person":
+            return True
+        low = tokens[k].low
+        if low.endswith("s") and (low in _THINGS or low[:-1] in _THINGS):
+            return False
+    return False
+
+
+# The first word of a clause that continues the previous clause's subject ("..., but failed to",
+# "..., and forgot", "..., accidentally deleted"): a finite past verb or an adverb before one.
+_CONTINUES_SUBJECT = re.compile(
+    r"^\W*(?:and\s+|but\s+|then\s+|yet\s+)*(?:\w+ly\s+)?(?:\w+ed|did|didn['’]t|failed|forgot|never|made|"
+    r"ran|left|took|broke|cut|dug|hit|chose|sent|wrote|put|set|drew|threw|brought|shut|gave|went|"
+    r"deleted|wiped|skipped|ignored|missed|removed|overwrote|typed|entered|pushed)\b", re.IGNORECASE)
+_QUANTIFIERS = {"one", "two", "three", "some", "several", "many", "each", "any", "both", "most"}
 
 
 def _markers(sentence: str) -> list[tuple[int, int]]:
@@ -221,8 +260,10 @@ def _markers(sentence: str) -> list[tuple[int, int]]:
         before = sentence[: m.start()].rstrip().lower()
         if _ADJECTIVAL.match(word) and re.search(rf"\b{_DETS}$", before):
             continue
-        if re.search(r"\b(?:prevent|avoid|stop|catch|detect|flag|block|refuse)s?\w* (?:\w+ ){0,3}$",
-                     before) and not _ADVERBIAL.match(word):
+        if re.search(r"\b(?:prevent|avoid|stop|catch|detect|flag|block|refuse|cancel|abort|interrupt|halt|"
+                     r"undo|revert)s?\w* (?:\w+ ){0,3}$", before + " ") and not _ADVERBIAL.match(word):
+            continue
+        if word.lower() in {"broke", "break", "breaks", "breaking"} and _NON_HARM_BREAK.match(sentence[m.end():]):
             continue
         spans.append((m.start(), m.end()))
     return spans
@@ -240,7 +281,9 @@ def _subject_person(tokens, persons, lo, hi) -> tuple[int, str] | None:
     """The first person in [lo, hi) that is not behind a preposition."""
     inside = [i for i, t in enumerate(tokens) if t.start >= lo and t.end <= hi]
     for pos, i in enumerate(inside):
-        if tokens[i].low in _PREPOSITIONS and tokens[i].low != "by":
+        if tokens[i].low == "of" and pos > 0 and tokens[inside[pos - 1]].low in _QUANTIFIERS:
+            continue
+        if tokens[i].low in _PREPOSITIONS and tokens[i].low != "by" and not tokens[i].text.isupper():
             return None
         if i in persons:
             return i, persons[i]
@@ -279,6 +322,9 @@ def culprit_hits(sentence: str, tokens: list[_Token] | None = None) -> list[Hit]
             continue
         cue = m.group(0).lower()
         i = min(after)
+        if re.search(r"\b(?:not|no|none|never|nobody)\b(?:\W+\w+){0,3}\W*$|n['’]t\W*$", sentence[: m.start()],
+                     re.IGNORECASE):
+            continue
         has_marker = any(True for _ in _markers(sentence))
         if cue.startswith(("caused", "introduced", "triggered", "the fault", "blame", "lies", "rests",
                            "responsibility", "broken", "wiped", "deleted")) or has_marker or (
@@ -296,6 +342,13 @@ def culprit_hits(sentence: str, tokens: list[_Token] | None = None) -> list[Hit]
         subj = _subject_person(tokens, persons, clause[0], m.start())
         if subj and subj[1] == "person":
             hits.append(Hit("culprit", tokens[subj[0]].start, m.end()))
+    # 3b. "the man responsible for the incident"
+    for i in real:
+        m = re.match(r"\s+(?:who (?:is|was) |that (?:is|was) )?(?:directly |solely )?responsible for (?:the |this |that )?"
+                     r"(?:incident|outage|failure|mistake|error|breach|disruption|accident|mishap)\b",
+                     sentence[tokens[i].end:], re.IGNORECASE)
+        if m:
+            hits.append(Hit("culprit", tokens[i].start, tokens[i].end + m.end()))
     # 4. a person as the subject of a clause with a failure marker, or its agent after "by"
     clauses = _clauses(sentence)
     for ms, me in _markers(sentence):
@@ -303,6 +356,12 @@ def culprit_hits(sentence: str, tokens: list[_Token] | None = None) -> list[Hit]
             if not lo <= ms < hi:
                 continue
             subj = _subject_person(tokens, persons, lo, ms)
+            cont = _CONTINUES_SUBJECT.match(sentence[lo:hi]) if subj is None and ci > 0 else None
+            if cont and len(sentence[lo + cont.end():ms].split()) <= 2:
+                for plo, phi in reversed(clauses[max(0, ci - 3):ci]):
+                    subj = _subject_person(tokens, persons, plo, phi)
+                    if subj is not None:
+                        break
             if subj is None and ci > 0 and (_ADVERBIAL.match(sentence[ms:me]) or (
                     re.match(r"\s*(?:that|which)\s*$", sentence[clauses[ci - 1][1]:lo])
                     and _ACTION.search(sentence[clauses[ci - 1][0]:clauses[ci - 1][1]]))):
@@ -355,8 +414,26 @@ def judgement_hits(sentence: str, tokens: list[_Token]) -> list[Hit]:
         if re.search(r"\b(?:no|not|never|nobody|no one)\b[^.]*$", sentence[clause[0]:m.start()], re.IGNORECASE) \
                 and not word.startswith(("should", "ought")):
             continue
+        if re.search(r"\b(?:rather than|instead of|avoid\w*|without)\W+(?:\w+\W+){0,4}$", sentence[: m.start()],
+                     re.IGNORECASE):
+            continue
+        if not word.startswith(("should", "ought", "must", "would")) and _nearest_is_thing(tokens, persons, m.start()):
+            continue
         hits.append(Hit("judgement", m.start(), m.end()))
     return hits
+
+
+def _nearest_is_thing(tokens: list[_Token], persons: dict[int, str], pos: int) -> bool:
+    """The closest noun before ``pos`` that a judging word could be about is a thing."""
+    before = [i for i, t in enumerate(tokens) if t.end <= pos][-8:]
+    if any(persons.get(i) == "person" for i in before):
+        return False
+    for i in reversed(before):
+        if i in persons:
+            return False
+        if tokens[i].low in _THINGS:
+            return True
+    return False
 
 
 def threat_hits(sentence: str) -> list[Hit]:
@@ -368,6 +445,12 @@ def threat_hits(sentence: str) -> list[Hit]:
         if m.group(0).lower().startswith("disciplin") and re.match(r"\s+(?:use|approach|way|practice)\b",
                                                                     sentence[m.end():]):
             continue
+        if _THREAT_AS_TOPIC.search(before):
+            continue
+        if re.match(r"suspen|terminat|dismiss", m.group(0), re.IGNORECASE):
+            near = re.findall(r"[A-Za-z]+", before)[-4:] + re.findall(r"[A-Za-z]+", sentence[m.end():])[:4]
+            if any(w.lower() in _SUSPENDABLE for w in near):
+                continue
         hits.append(Hit("threat", m.start(), m.end()))
     return hits
 

@@ -41,16 +41,18 @@ ROLES = {
     "리드", "신입", "근무자", "인력", "실무자", "기사", "요원", "관제센터", "분석가", "승인자", "팀원",
     "동료", "벤더", "담당", "운영팀", "개발팀", "본부", "부서", "센터", "그", "그녀", "누군가", "실장",
     "연구원", "컨설턴트", "관리", "온콜", "당번", "담당관", "작업반", "마케팅", "영업", "보안",
-    "프로그래머", "인원", "사용자",
+    "프로그래머", "인원", "사용자", "상황실", "관제실", "나", "저", "이들", "그들", "누구",
 }
 _NOT_AGENT_ROLES = {"사용자", "관리", "보안", "영업", "마케팅", "담당", "센터", "본부"}
 _TITLES = {"씨", "님", "대리", "과장", "주임", "선임", "부장", "차장", "사원", "팀장", "매니저", "책임",
            "수석", "이사", "실장", "군", "양"}
 _NEGATED = {"아무", "누구", "아무것"}
+_SOMEONE = {"ᆫ가", "ㄴ가", "인가"}
 _COLLECTIVE = {"우리", "회사", "조직", "전사", "모두", "모든"}
 _SUBJECT = {"JKS", "JX", "JKG", "JKC"}
 
 _CHECK_VERBS = {"확인", "검증", "응답", "지키", "알리", "저장", "보", "읽", "따르", "테스트", "돌리",
+                "알아차리", "인지", "파악", "발견", "감지", "대처", "조치", "찾아내", "밝혀내",
                 "검토", "공지", "점검", "백업", "갱신", "반영", "보고", "실행", "살피", "대응", "승인",
                 "모니터링", "리뷰", "전달", "업데이트", "통보", "참고", "준수"}
 _WITHOUT_NOUNS = {"검토", "리뷰", "공지", "계획", "테스트", "승인", "확인", "알림", "통보", "보고",
@@ -58,7 +60,7 @@ _WITHOUT_NOUNS = {"검토", "리뷰", "공지", "계획", "테스트", "승인",
 _MARKER_STEMS = {"무시", "건너뛰", "잊", "잊어버리", "어기", "위반", "강행", "소홀", "방치", "밀어붙이",
                  "날리", "날려버리", "깨뜨리", "깨트리", "지우", "뽑", "하드코딩", "덮어쓰", "누락", "일으키",
                  "초기화", "분리", "빠뜨리", "착각", "실수", "오타", "오입력", "혼동", "깜빡", "망가뜨리",
-                 "삭제", "방관", "간과", "놓치", "엉뚱", "무단", "임의", "독단"}
+                 "삭제", "방관", "간과", "놓치", "엉뚱", "무단", "임의", "독단", "빼먹", "은폐"}
 _ADJECTIVAL = {"잘못되", "만료", "누락"}
 _REMEDIAL = {"고치", "수정", "복구", "복원", "찾아내", "발견", "되돌리", "롤백", "추가", "해결", "잡아내",
              "정상화", "교정", "막"}
@@ -69,7 +71,8 @@ _JUDGEMENT = re.compile(
     r"부주의|안일|안이한|안이하게|무책임|무능|엉성|태만|경솔|소홀|무모|게으르|게을러|게을리|"
     r"프로답지\s*못|초보적|신경\s*(?:을\s*)?(?:전혀\s*)?(?:쓰지|안\s*쓰)|전혀\s*몰랐|유능한|"
     r"기본적인\s*\S+\s*(?:만|도)\s*있(?:어도|었다면)|용납될\s*수\s*없|한심|어처구니|생각\s*없이|"
-    r"주의\s*깊지\s*못|성의\s*없|나태|방만|허술하게\s*(?:일|작업|처리)했|집중하지\s*않")
+    r"주의\s*깊지\s*못|성의\s*없|나태|방만|허술하게\s*(?:일|작업|처리)했|집중하지\s*않|귀찮아서|귀찮다는\s*이유|"
+    r"무능력|정신을?\s*안\s*차리|뒷짐")
 _JUDGEMENT_VERBS = {"알", "확인", "보", "주의", "신중", "검토", "점검", "살피", "물어보", "파악", "인지",
                     "눈치채", "챙기", "따르", "테스트", "검증", "대비", "조심", "생각", "주의하", "확인하",
                     "읽", "깨닫", "예상", "예측", "고려"}
@@ -79,19 +82,20 @@ _THINGS = {"시스템", "알림", "도구", "스크립트", "설정", "파이프
 _THREAT = re.compile(
     r"징계|인사\s*조치|시말서|경위서|문책|책임을\s*(?:묻겠|물을|물겠|지게\s*될|지고|지라)|"
     r"정직\s*처분|감봉|보직\s*해임|해고|계약을?\s*해지|처벌|인사\s*평가에\s*반영|"
-    r"권한을\s*박탈|순번에서\s*제외|퇴출|좌천|불이익")
+    r"권한을\s*박탈|순번에서\s*제외|퇴출|좌천|불이익|제재|면직|감봉|견책|짜르|짤리|짤렸")
 _THREAT_NEGATED_AFTER = re.compile(r"^\S{0,6}\s*(?:\S+\s+){0,2}?(?:없|않|아니)")
 
-_HUMAN_ERROR = re.compile(r"사람의\s*실수|휴먼\s*에러|인재\s*\(\s*人災\s*\)|人災|인재(?=였|이다|입니다|로|다|$)|"
+_HUMAN_ERROR = re.compile(r"사람의\s*실수|인간의\s*(?:실수|오류|과실)|인간\s*오류|휴먼\s*에러|인재\s*\(\s*人災\s*\)|人災|인재(?=였|이다|입니다|로|다|$)|"
                           r"인적\s*(?:오류|실수|과실|에러|요인이\s*원인)|(?:작업자|수작업|직원의\s*수작업)\s*실수")
 _HUMAN_ERROR_DENIED_AFTER = re.compile(r"^\s*(?:를|을|는|은)?\s*(?:막|방지|전제|줄이|탓하|최소화|예방|"
-                                       r"가정|피하|고려)")
+                                       r"가정|피하|고려)|^\s*에\s*(?:대한|대해|관한)")
 _HUMAN_ERROR_DENIED_BEFORE = re.compile(r"(?:우수한|뛰어난|유능한)\s*$")
 
 _DENIAL = re.compile(r"비난(?:하는|할|을)?\s*(?:\S+\s+){0,2}?(?:것이|게)?\s*아니|책임을\s*묻지\s*않|"
                      r"누구의\s*잘못도\s*아니|비난\s*없는|탓하지\s*않|책임을\s*돌리지\s*않|"
                      r"(?:사람|개인|운영자\S*|작업자\S*|엔지니어\S*)\s*(?:\S+\s+)?(?:이|가)\s*아니라|"
-                     r"잘못이\s*아니|비난하지\s*않")
+                     r"잘못이\s*아니|비난하지\s*않|탓을\s*묻(?:는|지)\s*(?:대신|않)|"
+                     r"같은\s*(?:말|표현|문장)(?:은|을|는)?\s*(?:\S+\s+)?(?:사용하지|쓰지|하지)\s*않")
 _RESPONSIBILITY = re.compile(r"(?:책임|잘못|탓)은\s*(?:\S+\s+){0,4}?(\S+?)(?:에게|한테|측에)\s*있")
 
 
@@ -109,7 +113,9 @@ def _person_tokens(toks) -> dict[int, str]:
         form, tag = t.form, t.tag
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         if tag.startswith("NP") or tag in {"NNG", "NNP", "NNB", "SL", "XSN"}:
-            if form in _NEGATED and nxt is not None and (nxt.form in {"도"} or nxt.tag == "JKS"):
+            if form == "누구" and _is_someone(toks, i):
+                found[i] = "person"
+            elif form in _NEGATED and nxt is not None and (nxt.form in {"도"} or nxt.tag == "JKS"):
                 found[i] = "negated"
             elif form in _NEGATED or form in _COLLECTIVE:
                 continue
@@ -122,10 +128,17 @@ def _person_tokens(toks) -> dict[int, str]:
     return found
 
 
+def _is_someone(toks, i: int) -> bool:
+    """누구 + 이 + ㄴ가 (누군가, "someone"), not the negated 누구도."""
+    return i + 2 < len(toks) and toks[i + 1].tag == "VCP" and toks[i + 2].form in _SOMEONE
+
+
 def _agent_end(toks, i: int) -> int | None:
     """If the mention at token i is followed (after titles, 들, other nouns of the mention)
     by a subject, topic or genitive particle, the index of that particle."""
     j = i + 1
+    if toks[i].form == "누구" and _is_someone(toks, i):
+        j = i + 3
     while j < len(toks) and j - i <= 3 and (toks[j].tag in {"NNG", "NNP"} and toks[j].form not in
                                             {"실수", "과실", "잘못", "오류", "부주의", "탓", "때문", "책임", "바람"}
                                             or toks[j].form in _TITLES or toks[j].form in {"들", "팀"} or toks[j].tag == "XSN"
@@ -169,6 +182,14 @@ def _markers(toks, text: str) -> list[tuple[int, int, str]]:
                 k -= 1
             if k >= 0 and toks[k].form in _WITHOUT_NOUNS:
                 out.append((toks[k].start, end, "plain"))
+        elif form == "못" and tag == "MAG" and i >= 2 and toks[i - 1].form == "지" and (
+                toks[i - 2].form in _CHECK_VERBS or i >= 3 and toks[i - 2].tag.startswith("XSV")
+                and toks[i - 3].form in _CHECK_VERBS):
+            k = i - 2 if toks[i - 2].form in _CHECK_VERBS else i - 3
+            out.append((toks[k].start, end, "plain"))
+        elif form == "못" and tag == "MAG" and nxt is not None and (nxt.form in _CHECK_VERBS or nxt.tag == "NNG"
+                                                                     and nxt.form in _CHECK_VERBS):
+            out.append((t.start, nxt.start + nxt.len, "plain"))
         elif form == "않" and i >= 2 and toks[i - 1].form in {"지"}:
             k = i - 2
             verb = toks[k].form
@@ -182,6 +203,9 @@ def _markers(toks, text: str) -> list[tuple[int, int, str]]:
         elif form in {"달리"} and i > 0 and toks[i - 1].form in {"과", "와"}:
             out.append((toks[i - 1].start, end, "plain"))
         elif form == "대신" and tag in {"NNG", "MAG", "NNB"} or form == "불구" and nxt is not None and nxt.tag.startswith("XS"):
+            if form == "불구" and re.match(r"하고\s*(?:\S+\s+){0,2}?(?:사고|장애|문제|오류)[가이]\s*(?:발생|일어|났)",
+                                         text[end:]):
+                continue  # "despite X, an incident happened": nobody acts against the process
             out.append((t.start, end, "plain"))
         elif form == "문제" and nxt is not None and nxt.tag == "JKO" and i + 2 < n and toks[i + 2].form in {"만들", "일으키"}:
             out.append((t.start, toks[i + 2].start + toks[i + 2].len, "harm"))
@@ -206,6 +230,13 @@ def culprit_hits(toks, text: str) -> list[Hit]:
         if j is None:
             continue
         # the person's own error, or the person as the reason (때문에, 탓에, 바람에)
+        if toks[j].tag == "JKG":
+            # "누군가의 크고 작은 실수로": adjectives between the owner and the error
+            k = j + 1
+            while k < len(toks) and k - j <= 5 and toks[k].tag in {"VA", "EC", "ETM", "MAG", "XSA"}:
+                k += 1
+            if k < len(toks) and k > j + 1 and toks[k].form in {"실수", "과실", "잘못", "오류", "부주의"}:
+                j = k - 1
         if toks[j].form in {"실수", "과실", "잘못", "오류", "부주의", "탓", "때문", "책임"} or (
                 toks[j].tag == "JKG" and j + 1 < len(toks)
                 and toks[j + 1].form in {"실수", "과실", "잘못", "오류", "부주의", "탓", "책임", "확인", "관리"}):
@@ -217,6 +248,11 @@ def culprit_hits(toks, text: str) -> list[Hit]:
                 continue
             else:
                 continue
+        if i >= 2 and toks[i - 1].tag == "ETM" and any(ms < p.start and me >= toks[i - 3 if i >= 3 else 0].start
+                                                         and sort == "plain" for ms, me, sort in markers):
+            # "날려버린 나는": the person is modified by a failure verb
+            hits.append(Hit("culprit", min(ms for ms, _, _ in markers), p.start + p.len))
+            continue
         for ms, me, sort in markers:
             if ms >= p.start or sort == "harm":
                 hits.append(Hit("culprit", min(p.start, ms), max(me, p.start + p.len)))
@@ -228,8 +264,12 @@ def culprit_hits(toks, text: str) -> list[Hit]:
     return hits
 
 
+_AIMED_AT_THINGS = re.compile(r"(?:이중화|백업|분리|관리\s*체계|점검|테스트|대비)\s*$")
+
+
 def judgement_hits(toks, text: str) -> list[Hit]:
-    hits = [Hit("judgement", m.start(), m.end()) for m in _JUDGEMENT.finditer(text)]
+    hits = [Hit("judgement", m.start(), m.end()) for m in _JUDGEMENT.finditer(text)
+            if not (m.group(0) in {"소홀", "허술", "방만"} and _AIMED_AT_THINGS.search(text[: m.start()]))]
     if _DENIAL.search(text):
         return []
     subject_things = any(t.form in _THINGS and i + 1 < len(toks) and toks[i + 1].tag == "JKS"
@@ -277,7 +317,7 @@ def _could_blame(sentence: str) -> bool:
     global _CUES
     if _CUES is None:
         words = sorted((w for w in ROLES | _TITLES if len(w) > 1), key=len, reverse=True)
-        _CUES = re.compile("|".join(map(re.escape, words)) + r"|팀|씨|님|그[는가의도]|[A-Za-z]{2,}")
+        _CUES = re.compile("|".join(map(re.escape, words)) + r"|팀|씨|님|그[는가의도]|[나저]는|[내제]가|누군가|[A-Za-z]{2,}")
     if _JUDGEMENT.search(sentence) or _THREAT.search(sentence) or _HUMAN_ERROR.search(sentence) \
             or _RESPONSIBILITY.search(sentence) or re.search(r"어야|아야|더라면", sentence):
         return True
@@ -289,7 +329,7 @@ _MARKER_CUES = re.compile(
     r"잘못|실수|과실|오류|착오|누락|만료|엉뚱|무시|건너뛰|건너뛴|잊|어기|어겨|어긴|위반|강행|소홀|방치|"
     r"밀어붙|날리|날려|날린|깨뜨|깨트|지우|지웠|지운|지워|뽑|하드|덮어|일으|초기화|분리|빠뜨|착각|오타|"
     r"오입력|혼동|깜빡|망가|삭제|방관|간과|놓치|놓쳐|놓친|무단|임의|독단|않|없이|달리|대신|불구|문제|"
-    r"원인|바람|탓|때문|책임|rm\s|다른")
+    r"원인|바람|탓|때문|책임|rm\s|다른|빼먹|못|은폐|버린|날린")
 
 
 def blame_hits(sentence: str) -> list[Hit]:
