@@ -32,6 +32,7 @@ from postmortem.triggers import (
     TriggerCriteria,
     UserImpactRule,
 )
+from postmortem.wording.privacy import PrivacyPolicy
 
 # Relative to the working directory, as the help text says; DEBRIEF_CONFIG overrides.
 DEFAULT_CONFIG = Path("app.yaml")
@@ -52,9 +53,21 @@ class SpaceRef:
 
 
 @dataclass(frozen=True)
+class ArchivePlacement(SpaceRef):
+    group_by: str = "quarter"  # quarter | year | none: the period parent pages archived pages go under
+    restrict_users: tuple[str, ...] = ()  # who may edit an archived page, with Debrief's own account
+    restrict_groups: tuple[str, ...] = ()
+    index_title: str | None = None  # None: the space home page holds the index
+
+    @property
+    def restricted(self) -> bool:
+        return bool(self.restrict_users or self.restrict_groups)
+
+
+@dataclass(frozen=True)
 class ConfluencePlacement:
     drafts: SpaceRef
-    archive: SpaceRef
+    archive: ArchivePlacement
     labels: tuple[str, ...] = ("postmortem",)
 
 
@@ -64,6 +77,7 @@ class Reminders:
     every_days: int = 2
     escalate_after_days: int = 10
     escalate_to: tuple[str, ...] = ()
+    email: bool = False  # also e-mail the reminders (to the owner, and the escalation to escalate_to)
 
 
 @dataclass(frozen=True)
@@ -72,12 +86,20 @@ class ReviewPolicy:
     reviewers: tuple[str, ...] = ()
     required_approvals: int = 1
     reminders: Reminders = field(default_factory=Reminders)
+    approval_survives_edits: bool = False
+    agenda_title: str | None = None  # None: the agenda's title in the configured language
+    share_email: tuple[str, ...] = ()  # who is e-mailed the approved postmortem
 
 
 @dataclass(frozen=True)
 class IntakePolicy:
     max_body_bytes: int = 1024 * 1024
     dedupe_seconds: int = 48 * 3600
+
+
+@dataclass(frozen=True)
+class SweepPolicy:
+    every_seconds: int  # how often the worker sweeps the open drafts (app.yaml sweep.every_minutes)
 
 
 @dataclass(frozen=True)
@@ -92,12 +114,21 @@ class Settings:
     action_items: ActionItemPolicy
     review: ReviewPolicy
     intake: IntakePolicy
+    sweep: SweepPolicy
+    privacy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
     base_dir: Path = field(default=Path("."), compare=False)
 
     @property
     def team_template_dir(self) -> Path | None:
         folder = self.templates.team_folder
         return (self.base_dir / folder) if folder else None
+
+
+def _archive(a: Mapping[str, Any]) -> ArchivePlacement:
+    restrict = a["restrict_edit_to"]
+    return ArchivePlacement(a["space"], a["parent"], group_by=a["group_by"],
+                            restrict_users=tuple(restrict["users"]), restrict_groups=tuple(restrict["groups"]),
+                            index_title=a["index_title"])
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -222,7 +253,7 @@ def _build(d: dict, source: str, base_dir: Path) -> Settings:
         ),
         confluence=ConfluencePlacement(
             drafts=SpaceRef(d["confluence"]["drafts"]["space"], d["confluence"]["drafts"]["parent"]),
-            archive=SpaceRef(d["confluence"]["archive"]["space"], d["confluence"]["archive"]["parent"]),
+            archive=_archive(d["confluence"]["archive"]),
             labels=tuple(d["confluence"]["labels"]),
         ),
         action_items=ActionItemPolicy(
@@ -231,14 +262,23 @@ def _build(d: dict, source: str, base_dir: Path) -> Settings:
             priorities={k: dict(v) for k, v in d["action_items"]["priorities"].items()},
             default_priority=d["action_items"]["default_priority"],
             due_days=dict(d["action_items"]["due_days"]),
+            create=d["action_items"]["create"],
+            search_consistency_seconds=d["action_items"]["search_consistency_seconds"],
         ),
         review=ReviewPolicy(
             gates=tuple(d["review"]["gates"]), reviewers=tuple(d["review"]["reviewers"]),
             required_approvals=d["review"]["required_approvals"],
             reminders=Reminders(**{k: (tuple(v) if isinstance(v, list | tuple) else v)
                                    for k, v in d["review"]["reminders"].items()}),
+            approval_survives_edits=d["review"]["approval_survives_edits"],
+            agenda_title=d["review"]["agenda_title"],
+            share_email=tuple(d["review"]["share"]["email"]),
         ),
         intake=IntakePolicy(max_body_bytes=d["intake"]["max_body_kib"] * 1024,
                             dedupe_seconds=d["intake"]["dedupe_hours"] * 3600),
+        sweep=SweepPolicy(every_seconds=d["sweep"]["every_minutes"] * 60),
+        privacy=PrivacyPolicy(internal_domains=tuple(d["privacy"]["internal_domains"]),
+                              allowed_numbers=tuple(d["privacy"]["allowed_numbers"]),
+                              internal_networks=tuple(d["privacy"]["internal_networks"])),
         base_dir=base_dir,
     )

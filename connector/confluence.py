@@ -241,6 +241,21 @@ class ConfluenceGateway:
         return self._call(f"get page {page_id}", lambda: self.client.get(
             f"rest/api/content/{page_id}", params={"expand": "body.storage,version,space"}))
 
+    def page_comments(self, page_id: str) -> list[dict]:
+        """Every footer comment of the page, oldest first, with ``body.storage`` and ``history``
+        (its author: ``accountId`` on Cloud, ``username``/``userKey`` on Data Center)."""
+        out: list[dict] = []
+        start = 0
+        while True:
+            data = self._call(f"get comments of page {page_id}", lambda s=start: self.client.get(
+                f"rest/api/content/{page_id}/child/comment",
+                params={"expand": "body.storage,history", "start": s, "limit": 100, "depth": "all"}))
+            results = (data or {}).get("results") or []
+            out += results
+            start += len(results)
+            if not results or not ((data or {}).get("_links") or {}).get("next"):
+                return out
+
     def update_body(self, page_id: str, *, title: str, body: str, version: int, message: str = "") -> dict:
         """Write ``body`` as version ``version + 1`` (a minor edit: watchers are not notified).
         A page someone saved meanwhile is a 409, raised as ConflictError: re-read, re-apply."""

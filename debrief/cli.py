@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from config.settings import ConfigError, config_path, load_settings
 
@@ -20,6 +21,7 @@ def _cmd_check_config(args: argparse.Namespace) -> int:
     from templates.check import check_templates  # noqa: PLC0415 - only this command renders
 
     problems = check_templates(settings)
+    problems += _check_people(settings)
     for line in problems:
         print(line, file=sys.stderr)
     if problems:
@@ -28,6 +30,19 @@ def _cmd_check_config(args: argparse.Namespace) -> int:
           f"incidents in {', '.join(sorted(settings.incidents.projects))}, "
           f"templates rendered: {', '.join(settings.templates.names())})")
     return 0
+
+
+def _check_people(settings) -> list[str]:
+    """Reviewers Jira does not know (only when the environment names a site)."""
+    from config.environment import EnvironmentProblem, read_environment  # noqa: PLC0415
+
+    try:
+        env = read_environment()
+    except EnvironmentProblem:
+        return []
+    from jobs.review import unknown_reviewers  # noqa: PLC0415
+
+    return unknown_reviewers(settings, env)
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -59,6 +74,24 @@ def _cmd_jobs(args: argparse.Namespace) -> int:
     from debrief.operations import jobs_command  # noqa: PLC0415
 
     return jobs_command(args)
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from debrief.operations import sweep_command  # noqa: PLC0415
+
+    return sweep_command(args)
+
+
+def _cmd_archive(args: argparse.Namespace) -> int:
+    from debrief.archive_command import archive_command  # noqa: PLC0415
+
+    return archive_command(args)
+
+
+def _cmd_lint(args: argparse.Namespace) -> int:
+    from debrief.lint_command import lint_command  # noqa: PLC0415
+
+    return lint_command(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -114,10 +147,44 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("job_ids", nargs="*", help="job ids (default: all failed jobs)")
     p.set_defaults(func=_cmd_jobs)
 
+    p = sub.add_parser("sweep", help="run the periodic sweep once and print what it did",
+                       description="Run every sweep duty once (refresh drafts whose incident changed, "
+                                   "re-draft parked work) and print each step.")
+    p.add_argument("--dry-run", action="store_true", help="only say what would be done: no Atlassian writes")
+    p.add_argument("--at", help="the time to sweep as of (ISO 8601, e.g. 2026-11-25T09:00:00+09:00)")
+    p.set_defaults(func=_cmd_sweep)
+
+    p = sub.add_parser("archive", help="archive an approved postmortem now, or list what would be archived",
+                       description="Move an approved postmortem whose review gates all pass to the archive "
+                                   "space (labels, status, restriction, incident link and comment), or say "
+                                   "which gates fail. --dry-run: only say what would be done, no writes.")
+    p.add_argument("incident", nargs="?", help="the incident key, e.g. INC-4 (default with --dry-run: all)")
+    p.add_argument("--dry-run", action="store_true", help="only say what would be done: no Atlassian writes")
+    p.set_defaults(func=_cmd_archive)
+
+    p = sub.add_parser("lint", help="find blame and end users' personal data in a text or a page",
+                       description="Check plain text or a storage-format body (FILE or stdin, or "
+                                   "--page PAGE_ID) for blaming wording and personal data. Exit 0: "
+                                   "nothing found, 1: findings, 2: bad usage.")
+    from debrief.lint_command import add_arguments  # noqa: PLC0415
+
+    add_arguments(p)
+    p.set_defaults(func=_cmd_lint)
+
     return parser
 
 
+def load_dotenv_file(path: Path | None = None) -> bool:
+    """Read ``./.env`` (as ``.env.example`` describes) into the environment for this command;
+    a variable already set in the real environment always wins."""
+    from dotenv import load_dotenv  # noqa: PLC0415 - only the command line reads .env
+
+    path = path or Path.cwd() / ".env"
+    return path.is_file() and load_dotenv(path, override=False)
+
+
 def main(argv: list[str] | None = None) -> int:
+    load_dotenv_file()
     args = build_parser().parse_args(argv)
     return args.func(args) or 0
 

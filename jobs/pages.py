@@ -15,6 +15,7 @@ from jobs.archive import page_duty as archive_duty
 from jobs.context import JobContext
 from jobs.draft import bring_up_to_date
 from jobs.entry import entry_point
+from jobs.review import page_duty as review_duty
 from postmortem.page_context import POSTMORTEM_LABEL
 from postmortem.page_state import PageState
 
@@ -29,6 +30,7 @@ def refresh_incident_page(ctx: JobContext, now: datetime, page_id: str, state: P
 PAGE_DUTIES: list[tuple[str, Callable[..., dict]]] = [
     ("refresh", refresh_incident_page),
     ("action_items", action_items_duty),
+    ("review", review_duty),
     ("archive", archive_duty),  # keep last: archives a page the duties before it approved
 ]
 

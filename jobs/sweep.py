@@ -28,6 +28,8 @@ from jobs.context import JobContext
 from jobs.draft import bring_up_to_date
 from jobs.entry import entry_point
 from jobs.incidents import load_incident
+from jobs.reminders import ReviewAgenda, ReviewReminders
+from jobs.review import ReviewPages
 from postmortem.page_context import POSTMORTEM_LABEL
 from postmortem.page_state import PageState, incident_fingerprint
 
@@ -107,7 +109,8 @@ class ParkedDrafts:
 
 
 # The archive stays last: it acts on what the duties before it (review gates) decided.
-SWEEP_DUTIES: list[Duty] = [RefreshChangedIncidents(), ParkedDrafts(), SyncActionItems(), ArchiveApproved()]
+SWEEP_DUTIES: list[Duty] = [RefreshChangedIncidents(), ParkedDrafts(), SyncActionItems(), ReviewPages(),
+                            ReviewReminders(), ReviewAgenda(), ArchiveApproved()]
 
 
 @dataclass

@@ -136,6 +136,23 @@ MESSAGES: dict[str, dict[str, str]] = {
                            "Jira says {value}.",
         "panel.waiting": "Action items waiting for approval",
         "panel.waiting_line": "Row {row} ({action}): its ticket is created once the postmortem is approved.",
+        # The archive
+        "panel.archive": "Archive",
+        "archive.held.gates": "Not archived yet: these review gates do not pass: {gates}.",
+        "archive.held.reopened": "Not archived: a person set the status back to {status}; Debrief leaves the "
+                                 "page where it is until it is approved again.",
+        "archive.held.elsewhere": "Not archived: a person moved the page to space {space}; Debrief leaves it there.",
+        "archive.held.forbidden": "Not archived: Confluence refused Debrief ({what}): {reason} An admin must give "
+                                  "Debrief's account that permission; the next sweep tries again.",
+        "archive.held.no_parent": "Not archived: the period page \"{title}\" could not be created in space "
+                                  "{space}: {reason}",
+        "archive.incident_missing": "Archived; the incident {key} no longer exists in Jira, so its link and "
+                                    "comment were not updated.",
+        "archive.index.title": "Postmortem archive",
+        "archive.index.all": "All postmortems, newest first",
+        "archive.index.by_service": "By service",
+        "archive.index.by_quarter": "By quarter",
+        "jira.archived_comment": "The postmortem of {key} is approved and archived. It now lives at: [{title}|{url}]",
         # Action items: status categories as the status cell shows them
         "items.status.new": "to do",
         "items.status.indeterminate": "in progress",
@@ -308,6 +325,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "panel.left_line": "{row}행 ({action}), {column}: Debrief가 쓴 뒤 사람이 고쳤습니다. Jira 값은 {value}입니다.",
         "panel.waiting": "승인을 기다리는 액션 아이템",
         "panel.waiting_line": "{row}행 ({action}): 포스트모템이 승인되면 티켓이 만들어집니다.",
+        "panel.archive": "보관",
+        "archive.held.gates": "아직 보관하지 않았습니다. 통과하지 못한 리뷰 기준: {gates}.",
+        "archive.held.reopened": "보관하지 않았습니다. 누군가 상태를 {status}(으)로 되돌렸습니다. 다시 승인될 "
+                                 "때까지 Debrief는 페이지를 그대로 둡니다.",
+        "archive.held.elsewhere": "보관하지 않았습니다. 누군가 페이지를 {space} 스페이스로 옮겼습니다. Debrief는 "
+                                  "그대로 둡니다.",
+        "archive.held.forbidden": "보관하지 않았습니다. Confluence가 Debrief의 요청을 거부했습니다({what}): "
+                                  "{reason} 관리자가 Debrief 계정에 권한을 주면 다음 점검 때 다시 시도합니다.",
+        "archive.held.no_parent": "보관하지 않았습니다. {space} 스페이스에 기간 페이지 \"{title}\"을(를) 만들지 "
+                                  "못했습니다: {reason}",
+        "archive.incident_missing": "보관했습니다. Jira에 인시던트 {key}이(가) 더 이상 없어서 링크와 댓글은 "
+                                    "고치지 않았습니다.",
+        "archive.index.title": "포스트모템 보관소",
+        "archive.index.all": "모든 포스트모템 (최신순)",
+        "archive.index.by_service": "서비스별",
+        "archive.index.by_quarter": "분기별",
+        "jira.archived_comment": "{key}의 포스트모템이 승인되어 보관되었습니다. 이제 여기에 있습니다: [{title}|{url}]",
         "items.status.new": "할 일",
         "items.status.indeterminate": "진행 중",
         "items.status.done": "완료",

@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.plugins.sandbox",
     "tests.plugins.redis",
     "tests.plugins.service",
+    "tests.plugins.smtp",
 ]

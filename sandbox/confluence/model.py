@@ -60,6 +60,8 @@ class Content:
     properties: dict[str, Property] = field(default_factory=dict)
     watchers: list[str] = field(default_factory=list)
     reply_to: str | None = None  # comments: the comment this one answers
+    # Content restrictions by operation ("read", "update"): {"user": [account ids], "group": [names]}
+    restrictions: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     @property
     def version(self) -> Version:
@@ -105,6 +107,7 @@ class Space:
     created: str = ""
     created_by: str | None = None
     watchers: list[str] = field(default_factory=list)
+    read_only: list[str] = field(default_factory=list)  # account ids that may view but not add or move pages in
 
     def to_json(self) -> dict:
         return asdict(self)
