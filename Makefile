@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml sandbox/pyproject.toml
 	@$(PY) -m pip install --quiet --disable-pip-version-check -e ./sandbox -e ".[dev,sandbox]"
 	@touch $(STAMP)
 
-## make demo: sandbox Jira + Confluence, Redis, service and worker; a sample incident flows through
+## make demo: sandbox Jira + Confluence, Redis, SMTP, service and worker; sample incidents through every stage
 demo: $(STAMP)
 	@$(PY) -m debrief demo
 
@@ -20,7 +20,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	@$(PY) -m sandbox.local_redis -- $(PY) -m pytest $(PYTEST_ARGS)
 
-## make bench: throughput of the webhook endpoint and draft latency, as medians
+## make bench: speed and Atlassian cost as ratios in one run (table; figures in .bench/latest.json); never fails
 bench: $(STAMP)
 	@$(PY) -m sandbox.local_redis -- $(PY) -m bench
 
