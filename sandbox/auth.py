@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, has_request_context, request
 
 from sandbox import people
 from sandbox.errors import confluence_error, is_confluence_path, jira_error
@@ -40,6 +40,13 @@ def person_from_header(header: str | None) -> people.Person | None:
         user, _, secret = decoded.partition(":")
         return people.by_basic(user, secret)
     return None
+
+
+def datacenter_caller() -> bool:
+    """A caller with a personal access token (Bearer) is served Data Center's shapes of people:
+    usernames and user keys, no Cloud account ids (Jira's v3 API exists on Cloud only: it keeps them)."""
+    return (has_request_context() and request.headers.get("Authorization", "").lower().startswith("bearer ")
+            and not request.path.startswith("/rest/api/3/"))
 
 
 def needs_auth(path: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from .errors import bad_request
+from .errors import ConfluenceApiError, bad_request
 from .shapes import parse_expand
 from .web_helpers import (
     blueprint,
@@ -255,3 +255,16 @@ def page_watchers_dc(content_id: str) -> Response:
 
 def _watch_page(view, watches: list[dict], start: int, limit: int, path: str) -> dict:  # noqa: ANN001
     return view.collection(watches[start:start + limit], start, limit, path, total=len(watches))
+
+
+# ---------------------------------------------------------------- users
+
+
+@blueprint.get("/rest/api/user")
+@locked
+def get_user() -> Response:
+    """One user by ``accountId`` (Cloud), ``username`` or ``key`` (Data Center's user key)."""
+    args = _watcher_args()
+    if not any(args.values()):
+        raise ConfluenceApiError(400, "One of accountId, username or key is required")
+    return jsonify(shapes().user(find_person(**args).account_id))

@@ -1,5 +1,8 @@
 """CQL search: ``/rest/api/search`` (SearchResult items) and ``/rest/api/content/search``
-(Content items), both with cursor pagination whose ``_links.next`` is relative to ``/wiki``."""
+(Content items), both with cursor pagination whose ``_links.next`` is relative to ``/wiki``.
+
+Under a ``search_lag`` fault (``sandbox.faults``) the query matches content as it was that
+many seconds ago; the results show the content as it is now, as Confluence's do."""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from .errors import bad_request
 from .model import Content, parse_iso
 from .shapes import Shapes, parse_expand, webui_path
 from .state import ConfluenceState
-from .web_helpers import MAX_LIMIT, blueprint, caller, confluence, int_arg, locked, shapes
+from .web_helpers import MAX_LIMIT, blueprint, caller, confluence, int_arg, locked, shapes, site
 
 EXCERPT_LENGTH = 240
 SEARCH_ONLY_PARAMS = ("expand", "excerpt", "cqlcontext", "includeArchivedSpaces")
@@ -30,7 +33,12 @@ def _identities(account_id: str | None) -> set[str]:
     return {person.account_id, person.name, person.email}
 
 
-def _record(state: ConfluenceState, content: Content) -> cql.Record:
+def _record(state: ConfluenceState, content: Content, lag: float = 0.0) -> cql.Record | None:
+    """What search matches of ``content``: now, or ``lag`` seconds ago (None: not indexed yet)."""
+    visible, then = state.search_history.as_of(content.id, lag) if lag > 0 else (True, None)
+    if not visible:
+        return None
+    then = then or {"title": content.title, "labels": list(content.labels), "body": content.body}
     space = state.spaces.get(content.space_key)
     contributors: set[str] = set()
     for version in content.versions:
@@ -38,18 +46,18 @@ def _record(state: ConfluenceState, content: Content) -> cql.Record:
     ancestors = [a.id for a in state.ancestors(content)] if content.type == "page" else []
     return cql.Record(
         id=content.id, type=content.type, space_key=content.space_key,
-        space_title=space.name if space else "", title=content.title,
-        text=storage.plain_text(content.body), labels=list(content.labels), ancestors=ancestors,
+        space_title=space.name if space else "", title=then["title"],
+        text=storage.plain_text(then["body"]), labels=list(then["labels"]), ancestors=ancestors,
         parent=content.parent_id if content.type == "page" else None,
         creator=_identities(content.created_by), contributors=contributors,
         created=parse_iso(content.created), lastmodified=parse_iso(content.last_modified))
 
 
-def run_query(state: ConfluenceState, source: str, context: cql.Context) -> list[Content]:
+def run_query(state: ConfluenceState, source: str, context: cql.Context, lag: float = 0.0) -> list[Content]:
     try:
         query = cql.parse(source)
         matches = cql.compile_query(query, context)
-        records = [_record(state, c) for c in state.current()]
+        records = [r for r in (_record(state, c, lag) for c in state.current()) if r is not None]
         hits = cql.sort_records([r for r in records if matches(r)], query)
     except cql.CqlError as exc:
         raise bad_request(f"Could not parse cql : {source}", [str(exc)]) from None
@@ -69,6 +77,10 @@ def _context() -> cql.Context:
         if isinstance(data, dict) and data.get("spaceKey"):
             context.current_space = str(data["spaceKey"])
     return context
+
+
+def _lag() -> float:
+    return site().faults.search_lag(request.method, request.path)
 
 
 def encode_cursor(start: int) -> str:
@@ -115,7 +127,7 @@ def search() -> Response:
     began = time.monotonic()
     state = confluence()
     source, start, limit = _window()
-    hits = run_query(state, source, _context())
+    hits = run_query(state, source, _context(), _lag())
     view = shapes()
     expand = parse_expand(",".join(request.args.getlist("expand")))
     content_expand = {**{k: v for k, v in expand.items() if k != "content"},
@@ -158,7 +170,7 @@ def _search_result(view: Shapes, content: Content, expand: dict, excerpt_mode: s
 def content_search() -> Response:
     state = confluence()
     source, start, limit = _window()
-    hits = run_query(state, source, _context())
+    hits = run_query(state, source, _context(), _lag())
     view = shapes()
     expand = parse_expand(",".join(request.args.getlist("expand")))
     results = [view.content(c, expand) for c in hits[start:start + limit]]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, quote_plus, urlencode
 
 from sandbox import people
+from sandbox.auth import datacenter_caller
 
 from . import storage
 from .model import Content, Property, Space, Version
@@ -64,9 +65,9 @@ class Shapes:
     def user(self, account_id: str | None) -> dict:
         person = people.by_account_id(account_id) if account_id else None
         if person is None and account_id:
-            person = people.by_name(account_id)
+            person = people.by_name(account_id) or people.by_confluence_key(account_id)
         if person is not None:
-            return person.confluence_user(self.site)
+            return person.confluence_user(self.site, datacenter=datacenter_caller())
         if account_id is None:
             return {"type": "anonymous", "displayName": "Anonymous",
                     "profilePicture": self._picture("anonymous"), "_links": {}}
@@ -296,7 +297,7 @@ class Shapes:
             return f"{self.base}{webui_path(found)}" if found else None
 
         def user_name(who: str) -> str | None:
-            person = people.by_account_id(who) or people.by_name(who)
+            person = people.by_any_id(who)
             return person.display_name if person else None
 
         return storage.RenderLinks(self.site, page_url, user_name)

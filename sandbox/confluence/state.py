@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sandbox.search_history import SearchHistory
+
 from . import storage
 from .errors import ConfluenceApiError, bad_request, not_found
 from .model import Content, Property, Space, Version, now_iso
@@ -27,6 +29,10 @@ class ConfluenceState:
         self.next_property_id = 1179649
         self.label_ids: dict[str, str] = {}
         self.next_label_id = 2293761
+        self.search_history = SearchHistory()  # what lagged CQL search sees (sandbox.faults)
+        # (event, content id) of each change, for admin webhooks; the request that made them
+        # sends them (sandbox.confluence.events), so nothing here is persisted.
+        self.changes: list[tuple[str, str]] = []
 
     # ------------------------------------------------------------ persistence
     def to_json(self) -> dict:
@@ -58,6 +64,7 @@ class ConfluenceState:
 
         state = cls()
         seed(state)
+        state.search_history.clear()  # the seed is indexed already
         return state
 
     # ------------------------------------------------------------ ids
@@ -179,7 +186,13 @@ class ConfluenceState:
         content.add_version(user, message)
         content.versions[-1].when = content.created
         self.contents[content.id] = content
+        self.note_for_search(content)
         return content
+
+    def note_for_search(self, content: Content) -> None:
+        """Snapshot what CQL search matches of ``content`` (see ``sandbox.search_history``)."""
+        self.search_history.note(content.id, {"title": content.title, "labels": list(content.labels),
+                                              "body": content.body})
 
     def create_page(self, space_key: str, title: str, body: str, user: str | None,
                     parent_id: str | None = None, message: str = "", status: str = "current",
@@ -203,7 +216,10 @@ class ConfluenceState:
                           parent_id=parent_id, labels=list(dict.fromkeys(names)))
         for name in content.labels:
             self.label_id(name)
-        return self.insert(content, user, message)
+        self.insert(content, user, message)
+        if status == "current":
+            self.changes.append(("page_created", content.id))
+        return content
 
     def _parent_page(self, parent_id: str) -> Content:
         try:
@@ -224,7 +240,9 @@ class ConfluenceState:
                           space_key=page.space_key, body=body, created=now_iso(),
                           created_by=user, parent_id=page.id)
         comment.reply_to = str(parent_comment_id) if parent_comment_id else None
-        return self.insert(comment, user)
+        self.insert(comment, user)
+        self.changes.append(("comment_created", comment.id))
+        return comment
 
     def update_content(self, content_id: str, *, user: str | None, version: int | None,
                        title: str | None, body: str | None, parent_id: str | None = None,
@@ -260,6 +278,9 @@ class ConfluenceState:
         if status in ("current", "draft"):
             content.status = status
         content.add_version(user, message, minor_edit)
+        self.note_for_search(content)
+        if content.status == "current":
+            self.changes.append((f"{content.type}_updated", content.id))
         return content
 
     def delete_content(self, content_id: str, purge: bool = False) -> None:
@@ -306,6 +327,7 @@ class ConfluenceState:
             siblings.insert(index, page)
             for number, sibling in enumerate(siblings):
                 sibling.position = number
+        self.changes.append(("page_moved", page.id))
         return page
 
     def move_to_top_level(self, page_id: str, space_key: str) -> Content:
@@ -315,6 +337,7 @@ class ConfluenceState:
         page.parent_id = None
         page.position = max((c.position for c in self.top_level(space.key) if c.id != page.id),
                             default=-1) + 1
+        self.changes.append(("page_moved", page.id))
         return page
 
     def _check_not_below_itself(self, page: Content, new_parent: Content) -> None:
@@ -344,6 +367,7 @@ class ConfluenceState:
             self.label_id(label)
             if label not in content.labels:
                 content.labels.append(label)
+        self.note_for_search(content)
         return content
 
     def remove_label(self, content_id: str, name: str) -> Content:
@@ -354,6 +378,7 @@ class ConfluenceState:
         if label not in content.labels:
             raise not_found(f"Label '{name}' does not exist on content {content_id}")
         content.labels.remove(label)
+        self.note_for_search(content)
         return content
 
     # ------------------------------------------------------------ properties

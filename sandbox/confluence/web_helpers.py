@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, g, request
 
 from sandbox import people
 
+from . import events
 from .errors import ConfluenceApiError, bad_request, error_response
 from .shapes import Shapes
 from .state import ConfluenceState
@@ -36,12 +37,17 @@ def confluence() -> ConfluenceState:
 
 
 def locked(view: F) -> F:
-    """Run a view holding the site lock (every read and every change)."""
+    """Run a view holding the site lock (every read and every change); the changes it made
+    are then sent to the registered Confluence webhooks."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         with site().lock:
-            return view(*args, **kwargs)
+            try:
+                return view(*args, **kwargs)
+            finally:
+                if confluence().changes:
+                    events.send_changes(site(), caller_id(), shapes().base)
 
     return wrapper  # type: ignore[return-value]
 
@@ -101,8 +107,10 @@ def find_person(account_id: str | None = None, username: str | None = None,
     """The user named by ``accountId``/``username``/``key``, else the caller."""
     if account_id:
         person = people.by_account_id(account_id)
-    elif username or key:
-        person = people.by_name(username or key or "")
+    elif username:
+        person = people.by_name(username)
+    elif key:
+        person = people.by_confluence_key(key) or people.by_name(key)
     else:
         person = caller()
     if person is None:

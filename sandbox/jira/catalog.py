@@ -184,6 +184,19 @@ FIELDS = (
 )
 
 FIELDS_BY_ID = {f.id: f for f in FIELDS}
+# Fields every create screen has and requires; the screen's other fields are the editable ones
+# (a site's own screens, with more required fields or fewer fields, are in JiraState.screens).
+SCREEN_REQUIRED = ("project", "issuetype", "summary")
+# Required fields that need no value in the request: Jira fills them (the reporter is you).
+SCREEN_DEFAULTED = ("reporter",)
+
+
+def screen_fields(project: Project) -> tuple[FieldDef, ...]:
+    """The fields on a project's default create screen."""
+    incident_only = project.key != "INC"
+    return tuple(f for f in FIELDS if (f.editable or f.id in ("project", "reporter"))
+                 and f.kind not in ("fixed", "issuelinks", "comments", "status", "resolution")
+                 and not (incident_only and f.custom))
 CUSTOM_FIELDS = tuple(f for f in FIELDS if f.custom)
 
 

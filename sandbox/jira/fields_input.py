@@ -96,7 +96,7 @@ def parse_value(fdef: catalog.FieldDef, value: Any, api: int, project: catalog.P
         if value is None or (isinstance(value, dict) and _ref(value, "accountId", "name", "id") in (None, "-1")):
             return None
         ref = _ref(value, "accountId", "name", "id", "key", "emailAddress")
-        person = people.by_account_id(ref or "") or people.by_name(ref or "")
+        person = people.by_account_id(ref or "") or people.by_jira_ref(ref or "")
         if person is None:
             raise FieldError(f"User '{ref}' does not exist.")
         return person.account_id

@@ -100,7 +100,7 @@ def _users(value: Value, ctx: Context, ref: FieldRef) -> str:
         if value.function.lower() != "currentuser":
             raise JqlError(f"Unable to find JQL function '{value.function}()'.")
         return ctx.user or ""
-    person = people.by_account_id(value.text) or people.by_name(value.text) or next(
+    person = people.by_account_id(value.text) or people.by_jira_ref(value.text) or next(
         (p for p in people.PEOPLE if p.display_name.lower() == value.text.lower()), None)
     if person is None:
         raise JqlError(f"The value '{value.text}' does not exist for the field '{ref.name}'.")

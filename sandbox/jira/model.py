@@ -13,6 +13,7 @@ from typing import Any
 
 from sandbox import people
 from sandbox.jira import adf, catalog
+from sandbox.search_history import SearchHistory
 
 
 def format_ts(moment: datetime) -> str:
@@ -113,6 +114,10 @@ class JiraState:
         self.counters: dict[str, int] = {"issue": 10000, "comment": 10000, "history": 10000,
                                          "link": 10000, "remote": 10000}
         self.key_counters: dict[str, int] = {p.key: 0 for p in catalog.PROJECTS}
+        # Create screens that differ from the default: "<project key>/<issue type id>" ->
+        # {"required": [field ids], "absent": [field ids]} (what a Jira admin configures).
+        self.screens: dict[str, dict[str, list[str]]] = {}
+        self.search_history = SearchHistory()  # what lagged JQL search sees (sandbox.faults)
 
     # -- ids and lookup -------------------------------------------------------------------
     def next_id(self, counter: str) -> int:
@@ -128,6 +133,16 @@ class JiraState:
 
     def all_issues(self) -> list[Issue]:
         return list(self.issues.values())
+
+    def create_screen(self, project: catalog.Project, type_id: str) -> tuple[list[catalog.FieldDef], set[str]]:
+        """The fields on the create screen of ``project`` for one issue type, and the required ones."""
+        custom = self.screens.get(f"{project.key}/{type_id}", {})
+        absent = set(custom.get("absent", ()))
+        fields = [f for f in catalog.screen_fields(project) if f.id not in absent]
+        fields += [catalog.FIELDS_BY_ID[fid] for fid in custom.get("required", ())
+                   if fid in catalog.FIELDS_BY_ID and catalog.FIELDS_BY_ID[fid] not in fields]
+        required = {*catalog.SCREEN_REQUIRED, *catalog.SCREEN_DEFAULTED, *custom.get("required", ())}
+        return fields, required
 
     # -- mutations ------------------------------------------------------------------------
     def create(self, values: dict[str, Any], author: str, at: str | None = None) -> Issue:
@@ -147,6 +162,7 @@ class JiraState:
         })
         issue = Issue(issue_id, f"{project.key}-{self.key_counters[project.key]}", fields)
         self.issues[issue_id] = issue
+        self.search_history.note(issue.id, issue.fields)
         return issue
 
     def record(self, issue: Issue, author: str, items: list[dict[str, Any]], at: str | None = None) -> dict | None:
@@ -157,6 +173,7 @@ class JiraState:
         history = {"id": str(self.next_id("history")), "author": author, "created": at, "items": items}
         issue.histories.append(history)
         issue.fields["updated"] = at
+        self.search_history.note(issue.id, issue.fields)
         return history
 
     def change(self, issue: Issue, values: dict[str, Any], author: str, at: str | None = None) -> dict | None:
@@ -228,7 +245,8 @@ class JiraState:
     def to_json(self) -> dict[str, Any]:
         return {"issues": [asdict(i) for i in self.issues.values()],
                 "links": [asdict(lk) for lk in self.links],
-                "counters": dict(self.counters), "key_counters": dict(self.key_counters)}
+                "counters": dict(self.counters), "key_counters": dict(self.key_counters),
+                "screens": dict(self.screens)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> JiraState:
@@ -237,6 +255,7 @@ class JiraState:
         state.links = [Link(**lk) for lk in data.get("links", [])]
         state.counters.update(data.get("counters", {}))
         state.key_counters.update(data.get("key_counters", {}))
+        state.screens.update(data.get("screens", {}))
         return state
 
     @classmethod
@@ -245,5 +264,6 @@ class JiraState:
 
         state = cls()
         seed(state)
+        state.search_history.clear()  # the seed is indexed already
         return state
 

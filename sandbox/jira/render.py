@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox import people
+from sandbox.auth import datacenter_caller
 from sandbox.jira import adf, catalog
 from sandbox.jira.model import Issue, JiraState
 
@@ -24,7 +25,7 @@ def user(account_id: str | None, base: str) -> dict | None:
     if not account_id:
         return None
     person = people.by_account_id(account_id)
-    return person.jira_user(base) if person else {"accountId": account_id, "active": False,
+    return person.jira_user(base, datacenter=datacenter_caller()) if person else {"accountId": account_id, "active": False,
                                                    "displayName": account_id}
 
 

@@ -14,6 +14,7 @@ from sandbox.jira.fields_input import (
     parse_fields,
     parse_update,
     parse_value,
+    unknown_field,
 )
 from sandbox.jira.http import (
     JiraError,
@@ -69,7 +70,23 @@ def validate_create(data: Any) -> tuple[catalog.Project | None, Changes]:
                  allowed_readonly=("reporter",))
     parse_update(data.get("update"), api(), project, None, changes)
     check_link_targets(jira(), changes)
+    check_create_screen(project, changes)
     return project, changes
+
+
+def check_create_screen(project: catalog.Project, changes: Changes) -> None:
+    """Fields the create screen lacks cannot be set; fields it requires must be given."""
+    type_id = changes.values.get("issuetype")
+    if not type_id:
+        return
+    on_screen, required = jira().create_screen(project, type_id)
+    ids = {f.id for f in on_screen}
+    for fid in list(changes.values):
+        if fid not in ids and fid not in changes.errors:
+            changes.errors[fid] = unknown_field(fid)
+    for fid in sorted(required - {"project", *catalog.SCREEN_DEFAULTED}):
+        if changes.values.get(fid) in (None, "", []) and fid not in changes.errors:
+            changes.errors[fid] = f"{catalog.FIELDS_BY_ID[fid].name} is required."
 
 
 def apply_links_and_comments(issue: Issue, changes: Changes) -> None:

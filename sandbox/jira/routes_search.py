@@ -1,16 +1,20 @@
-"""JQL search: the Cloud token-paged ``search/jql`` and the older ``search`` (startAt/total)."""
+"""JQL search: the Cloud token-paged ``search/jql`` and the older ``search`` (startAt/total).
+
+Under a ``search_lag`` fault (``sandbox.faults``) the query matches issues as they were that many
+seconds ago (issues created since are not found); the results show the issues as they are now."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import json
+from dataclasses import replace
 from typing import Any
 
 from flask import request
 
 from sandbox.jira import catalog, render
-from sandbox.jira.http import JiraError, actor, api, base, jira, json_response, route
+from sandbox.jira.http import JiraError, actor, api, base, jira, json_response, route, site
 from sandbox.jira.jql import JqlError, compile_query, order_issues
 
 REMOVED = ("The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
@@ -54,7 +58,18 @@ def _run(jql_text: str, bounded: bool):
         raise JiraError(400, [str(err)]) from None
     if bounded and query.where is None:
         raise JiraError(400, [UNBOUNDED])
-    return order_issues([i for i in jira().all_issues() if predicate(i)], query.order)
+    lag = site().faults.search_lag(request.method, request.path)
+    return order_issues([i for i in jira().all_issues() if _matches_then(i, predicate, lag)], query.order)
+
+
+def _matches_then(issue, predicate, lag: float) -> bool:  # noqa: ANN001 - Issue, JQL predicate
+    """Whether ``issue`` matched ``lag`` seconds ago (always its current self without a lag)."""
+    if lag <= 0:
+        return predicate(issue)
+    visible, fields = jira().search_history.as_of(issue.id, lag)
+    if not visible:
+        return False
+    return predicate(issue if fields is None else replace(issue, fields=fields))
 
 
 def _token(offset: int, jql_text: str) -> str:
