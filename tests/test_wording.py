@@ -102,3 +102,29 @@ def test_long_text_is_fast():
     began = time.perf_counter()
     check_text(text)
     assert time.perf_counter() - began < 1.0
+
+
+def test_model_flags_a_sentence_no_rule_fires_on_with_an_exact_span():
+    from postmortem.wording import english, model
+
+    text = "Intro. Through a series of errors in a tired state, they deleted the production database directory instead."
+    sentence = text[len("Intro. "):]
+    assert english.blame_hits(sentence) == []  # the rules miss it
+    assert model.probability(sentence, "en") >= model.threshold("en")
+    found = [f for f in check_text(text) if f.check == "blame"]
+    assert [(f.kind, f.start, f.end) for f in found] == [("culprit", 7, len(text))]
+    assert text[found[0].start:found[0].end] == found[0].text == sentence
+
+
+def test_model_probabilities_and_shipped_weights():
+    from postmortem.wording import model
+
+    for lang in ("en", "ko"):
+        table = model.weights()[lang]
+        assert set(table) == {"bias", "families", "threshold", "veto", "weights"}
+        assert 0 < table["veto"] < table["threshold"] < 1 and table["weights"]
+    assert model.probability("The cache tier ran out of memory.", "en") == 0.0  # no cue: not run
+    assert model.probability("An engineer mistakenly wiped the primary database.", "en") > 0.9
+    assert model.probability("We added a check to the deploy pipeline.", "en") < model.threshold("en")
+    assert model.probability("작업자의 실수로 설정 파일이 삭제되었다.", "ko") >= model.threshold("ko")
+    assert model.probability("캐시 계층의 메모리가 부족해 요청이 실패했다.", "ko") < model.threshold("ko")

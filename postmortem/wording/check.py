@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from postmortem.wording import english
+from postmortem.wording import english, model
 from postmortem.wording.findings import Finding, without_overlaps
 from postmortem.wording.privacy import PrivacyPolicy, mask_value, privacy_hits
 from postmortem.wording.sentences import hangul_share, has_hangul, sentence_spans
@@ -30,14 +30,34 @@ def blame_findings(text: str, lang: str = "auto") -> list[Finding]:
         if language == "ko":
             from postmortem.wording import korean  # noqa: PLC0415 - loads Kiwi on first use
 
-            hits = korean.blame_hits(sentence)
+            rules = korean
         else:
-            hits = english.blame_hits(sentence)
+            rules = english
+        hits = _judged(rules, sentence, language)
         for hit in sorted(hits, key=lambda h: (h.start, h.end)):
             message, suggestion = texts(language, hit.kind)
             found.append(Finding("blame", hit.kind, start + hit.start, start + hit.end,
                                  text[start + hit.start:start + hit.end], message, suggestion))
     return without_overlaps(found)
+
+
+def _judged(rules, sentence: str, language: str) -> list:
+    """The rules' hits, weighed by the model: kept unless the model is confident the sentence
+    blames nobody (below its veto); when the model flags a sentence no rule fired on, one hit
+    over the whole sentence, its kind taken from the cue words present (culprit by default)."""
+    hits = rules.blame_hits(sentence)
+    p = model.probability(sentence, language)
+    if hits:
+        return hits if p >= model.veto(language) else []
+    if p < model.threshold(language):
+        return []
+    kind = "culprit"
+    for name, pattern in (("threat", rules._THREAT), ("human_error", rules._HUMAN_ERROR),
+                          ("judgement", rules._JUDGEMENT)):
+        if pattern.search(sentence):
+            kind = name
+            break
+    return [rules.Hit(kind, 0, len(sentence))]
 
 
 def privacy_findings(text: str, policy: PrivacyPolicy | None = None) -> list[Finding]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*|[^\sA-Za-z0-9]")
 
@@ -167,7 +168,8 @@ class _Token:
     end: int
 
 
-def _tokens(sentence: str) -> list[_Token]:
+@lru_cache(maxsize=1024)
+def _tokens(sentence: str) -> tuple[_Token, ...]:
     out = []
     for m in _WORD.finditer(sentence):
         word = m.group(0)
@@ -177,7 +179,7 @@ def _tokens(sentence: str) -> list[_Token]:
                 low = low[: -len(tail)] + ("s" if tail.startswith("s") else "")
                 break
         out.append(_Token(word, low, m.start(), m.end()))
-    return out
+    return tuple(out)
 
 
 def _possessive(tok: _Token) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 from postmortem.wording.english import ROLES as _EN_ROLES
 
@@ -32,6 +33,12 @@ def kiwi():
 
                 _kiwi = Kiwi()
     return _kiwi
+
+
+@lru_cache(maxsize=1024)
+def tokens(sentence: str) -> tuple:
+    """Kiwi's tokens of one sentence (the rules and the model both read them)."""
+    return tuple(kiwi().tokenize(sentence))
 
 
 ROLES = {
@@ -336,7 +343,7 @@ def blame_hits(sentence: str) -> list[Hit]:
     """Blame in one Korean sentence, offsets relative to it."""
     if not _could_blame(sentence):
         return []
-    toks = kiwi().tokenize(sentence)
+    toks = tokens(sentence)
     hits = human_error_hits(sentence) + threat_hits(sentence) + judgement_hits(toks, sentence)
     taken = [(h.start, h.end) for h in hits if h.kind == "human_error"]
     hits += [h for h in culprit_hits(toks, sentence) if not any(s < h.end and h.start < e for s, e in taken)]
