@@ -5,6 +5,15 @@ delivery id and queueing the job are one MULTI/EXEC transaction under WATCH: eit
 happen or neither does, whatever Redis does to the connection (a stall past the client
 timeout, a reset, a half-sent pipeline), so Jira's retry of a delivery answered 503 is never
 mistaken for a duplicate.
+
+Work accepted while its job runs is never lost: the running job may already have read the old
+state, so a submit that meets it queues one follow-up run (job id ``<job id>-again``) that RQ
+holds back until the running one ends, whether it succeeds or fails (an RQ dependency with
+``allow_failure``). A submit WATCHes the running job, so it either lands before RQ records
+the end (and RQ releases the follow-up: in that transaction on success, just after on
+failure; worker maintenance queues one a dying worker stranded) or sees the job ended and
+queues a plain run. The follow-up absorbs further submits while it waits; a submit during the
+follow-up's own run queues the next one under the first id, and so on, alternating.
 """
 
 from __future__ import annotations
@@ -16,7 +25,8 @@ from datetime import UTC, datetime
 from redis import Redis
 from redis.exceptions import WatchError
 from rq import Queue
-from rq.job import Job, JobStatus
+from rq.job import Dependency, Job, JobStatus
+from rq.utils import utcparse
 
 from jobqueue.kinds import KINDS, JobKind, job_slug
 from jobqueue.liveness import orphaned
@@ -25,7 +35,16 @@ QUEUE_NAME = "debrief"
 PREFIX = "debrief"
 log = logging.getLogger("debrief.queue")
 
-PENDING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED)
+PENDING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.READY_TO_ENQUEUE,
+           JobStatus.STARTED)
+# A job in one of these will still run (or is running): a follow-up deferred on it is alive.
+_ACTIVE = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.READY_TO_ENQUEUE, JobStatus.STARTED)
+# Waiting to run: it will read the state when it runs, so it absorbs a submit as it is.
+_WAITING = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.READY_TO_ENQUEUE)
+AGAIN_SUFFIX = "-again"
+# RQ releases a follow-up just after it records the end of a failed run; a follow-up still
+# deferred this long after its job ended was stranded there (the worker died in between).
+STRANDED_AFTER_SECONDS = 60
 _WATCH_ATTEMPTS = 8
 
 __all__ = ["PREFIX", "QUEUE_NAME", "Submitted", "WorkQueue", "job_slug"]
@@ -38,9 +57,38 @@ class Submitted:
     duplicate: bool = False  # a pending job already covers this
     repeated_delivery: bool = False  # this very delivery was seen before (Jira retried it)
     replaced: str | None = None  # why an existing job of this id was replaced, if one was
+    # With duplicate: the job was running, so this follow-up (its id) runs once it ends.
+    rerun: str | None = None
 
     def as_dict(self) -> dict:
-        return {"job": self.job_id, "action": self.action, "duplicate": self.duplicate}
+        answer = {"job": self.job_id, "action": self.action, "duplicate": self.duplicate}
+        if self.rerun:
+            answer["rerun"] = self.rerun
+        return answer
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """One of the two job ids a kind and key alternate between, as Redis holds it now."""
+    job_id: str
+    current: dict  # its raw Redis hash
+    status: str | None
+
+
+@dataclass(frozen=True)
+class _Todo:
+    """What a submit asks for."""
+    kind: JobKind
+    key: str
+    args: tuple
+    delivery_id: str | None
+    at: datetime | None
+    meta: dict | None
+
+
+def _pair(job_id: str) -> str:
+    """The other id of a kind and key: a job and its follow-up alternate between the two."""
+    return job_id.removesuffix(AGAIN_SUFFIX) if job_id.endswith(AGAIN_SUFFIX) else job_id + AGAIN_SUFFIX
 
 
 def _text(value) -> str | None:
@@ -118,11 +166,14 @@ class WorkQueue:
                at: datetime | None = None, meta: dict | None = None) -> Submitted:
         """Queue (or, with ``at``, schedule) one job of ``kind`` for ``key``, with ``args``.
 
-        One pending job per kind and key: a queued, scheduled or running one absorbs the
-        submission; a failed one is replaced by this run (new evidence for parked work); a
-        finished one makes way for a new run unless the kind runs once per key; a started job
-        whose worker is gone is taken over. With ``delivery_id``, the delivery is claimed in
-        the same transaction, and a delivery seen before queues nothing.
+        One pending job per kind and key: a queued or scheduled one absorbs the submission (it
+        will read the state when it runs); a running one absorbs it too but gets one follow-up
+        run, queued for when it ends (``Submitted.rerun``; further submits meanwhile are
+        absorbed by that follow-up); a failed one is replaced by this run (new evidence for
+        parked work); a finished one makes way for a new run unless the kind runs once per key
+        (those never get a follow-up); a started job whose worker is gone is taken over. With
+        ``delivery_id``, the delivery is claimed in the same transaction, and a delivery seen
+        before queues nothing.
         """
         job_kind = self.kinds[kind]
         job_id = job_kind.job_id(key)
@@ -133,52 +184,99 @@ class WorkQueue:
                 continue  # someone touched the delivery or the job meanwhile: look again
         raise RuntimeError(f"could not submit {job_id}: it kept changing under us")
 
+    def _slot(self, pipe, job_id: str) -> _Slot:
+        current = pipe.hgetall(self.job_key(job_id))
+        return _Slot(job_id, current, _text(current.get(b"status")) if current else None)
+
     def _submit_once(self, kind: JobKind, job_id: str, key: str, args: tuple, delivery_id: str | None,
                      at: datetime | None, meta: dict | None) -> Submitted:
-        job_key = self.job_key(job_id)
-        watched = [job_key] + ([self.delivery_key(delivery_id)] if delivery_id else [])
+        ids = (job_id, job_id + AGAIN_SUFFIX)
+        watched = [self.job_key(i) for i in ids] + ([self.delivery_key(delivery_id)] if delivery_id else [])
         with self.redis.pipeline(transaction=True) as pipe:
             pipe.watch(*watched)
             if delivery_id and pipe.exists(self.delivery_key(delivery_id)):
                 return Submitted(None, None, repeated_delivery=True)
-            current = pipe.hgetall(job_key)
-            status = _text(current.get(b"status")) if current else None
-            replaced = None
-            if status == JobStatus.STARTED and orphaned(self.redis, current):
-                replaced = "its worker is gone"
-            elif status in PENDING or (status is not None and kind.once_per_key):
-                if delivery_id:
-                    pipe.multi()
-                    pipe.set(self.delivery_key(delivery_id), job_id, ex=self.dedupe_seconds)
-                    pipe.execute()
-                return Submitted(job_id, kind.name, duplicate=True)
-            elif status is not None:
-                replaced = f"it had {status}"
-            stale_executions = self._executions(job_id) if replaced else []
+            first, second = (self._slot(pipe, i) for i in ids)
+            other = {first.job_id: second, second.job_id: first}
+            todo = _Todo(kind, key, args, delivery_id, at, meta)
 
-            job = self.queue.create_job(
-                kind.func, args=args, job_id=job_id, retry=kind.retry, timeout=kind.timeout,
-                result_ttl=kind.result_ttl,
-                meta={"delivery": delivery_id, "kind": kind.name, "key": key, **(meta or {})},
-                description=f"{kind.name} {' '.join(str(a) for a in args[:1])}".strip())
+            for slot in (first, second):
+                if slot.status == JobStatus.STARTED and orphaned(self.redis, slot.current):
+                    return self._queue(pipe, todo, slot, replaced="its worker is gone")
+            if kind.once_per_key:
+                if first.status is not None:
+                    return self._absorb(pipe, todo, first.job_id)
+                return self._queue(pipe, todo, first)
+            for slot in (first, second):
+                if slot.status in _WAITING or (slot.status == JobStatus.DEFERRED
+                                               and other[slot.job_id].status in _ACTIVE):
+                    return self._absorb(pipe, todo, slot.job_id)
+            running = [slot for slot in (first, second) if slot.status == JobStatus.STARTED]
+            if len(running) == 2:  # both running (an operator requeued one): the later one covers this
+                log.warning("%s and %s both run; no follow-up queued", *ids, extra={"job": job_id})
+                return self._absorb(pipe, todo, second.job_id)
+            if running:
+                return self._queue(pipe, todo, other[running[0].job_id], after=running[0])
+            # Nothing pending. A deferred slot whose job ended without releasing it is stale.
+            stale = second if second.status == JobStatus.DEFERRED else None
+            return self._queue(pipe, todo, first, discard=stale,
+                               replaced=f"it had {first.status}" if first.status else None)
+
+    def _absorb(self, pipe, todo: _Todo, job_id: str) -> Submitted:
+        if todo.delivery_id:
             pipe.multi()
-            if delivery_id:
-                pipe.set(self.delivery_key(delivery_id), job_id, ex=self.dedupe_seconds)
-            if replaced:
-                pipe.delete(job_key)
-                for registry in (self.queue.failed_job_registry, self.queue.finished_job_registry,
-                                 self.queue.canceled_job_registry):
-                    pipe.zrem(registry.key, job_id)
-                if stale_executions:
-                    pipe.zrem(self.queue.started_job_registry.key, *stale_executions)
-            if at is not None and at > datetime.now(UTC):
-                self.queue.schedule_job(job, at, pipeline=pipe)
-            else:
-                self.queue.enqueue_job(job, pipeline=pipe)
+            pipe.set(self.delivery_key(todo.delivery_id), job_id, ex=self.dedupe_seconds)
             pipe.execute()
+        return Submitted(job_id, todo.kind.name, duplicate=True)
+
+    def _queue(self, pipe, todo: _Todo, slot: _Slot, *, replaced: str | None = None, after: _Slot | None = None,
+               discard: _Slot | None = None) -> Submitted:
+        """Put a new job in ``slot`` (replacing what it held): queued, scheduled, or with ``after``
+        deferred until that running job ends."""
+        kind = todo.kind
+        stale_executions = self._executions(slot.job_id) if slot.status == JobStatus.STARTED else []
+        job = self.queue.create_job(
+            kind.func, args=todo.args, job_id=slot.job_id, retry=kind.retry, timeout=kind.timeout,
+            result_ttl=kind.result_ttl,
+            depends_on=Dependency(jobs=[after.job_id], allow_failure=True) if after else None,
+            meta={"delivery": todo.delivery_id, "kind": kind.name, "key": todo.key,
+                  **({"follows": after.job_id} if after else {}), **(todo.meta or {})},
+            description=f"{kind.name} {' '.join(str(a) for a in todo.args[:1])}".strip())
+        pipe.multi()
+        if todo.delivery_id:
+            pipe.set(self.delivery_key(todo.delivery_id), after.job_id if after else slot.job_id,
+                     ex=self.dedupe_seconds)
+        if slot.status is not None:
+            self._forget_job(pipe, slot.job_id, job.dependencies_key)
+            if slot.status == JobStatus.DEFERRED:  # a stranded follow-up: its job must not release it now
+                pipe.srem(Job.dependents_key_for(_pair(slot.job_id)), slot.job_id)
+            if stale_executions:
+                pipe.zrem(self.queue.started_job_registry.key, *stale_executions)
+        if discard is not None:
+            self._forget_job(pipe, discard.job_id, Job(discard.job_id, connection=self.redis).dependencies_key)
+            pipe.srem(Job.dependents_key_for(slot.job_id), discard.job_id)
+        if after is not None:
+            job.set_status(JobStatus.DEFERRED, pipeline=pipe)
+            job.register_dependency(pipeline=pipe)  # RQ queues it as ``after`` ends, however it ends
+            job.save(pipeline=pipe)
+        elif todo.at is not None and todo.at > datetime.now(UTC):
+            self.queue.schedule_job(job, todo.at, pipeline=pipe)
+        else:
+            self.queue.enqueue_job(job, pipeline=pipe)
+        pipe.execute()
+        if after is not None:
+            log.info("%s runs again as %s once its current run ends", after.job_id, slot.job_id,
+                     extra={"job": after.job_id})
+            return Submitted(after.job_id, kind.name, duplicate=True, rerun=slot.job_id)
         if replaced:
-            log.info("replaced job %s: %s", job_id, replaced, extra={"job": job_id})
-        return Submitted(job_id, kind.name, replaced=replaced)
+            log.info("replaced job %s: %s", slot.job_id, replaced, extra={"job": slot.job_id})
+        return Submitted(slot.job_id, kind.name, replaced=replaced)
+
+    def _forget_job(self, pipe, job_id: str, dependencies_key: str) -> None:
+        pipe.delete(self.job_key(job_id), dependencies_key)
+        for registry in (self.queue.failed_job_registry, self.queue.finished_job_registry,
+                         self.queue.canceled_job_registry, self.queue.deferred_job_registry):
+            pipe.zrem(registry.key, job_id)
 
     def _executions(self, job_id: str) -> list[str]:
         """The started-registry entries of a job (``job_id:execution_id``)."""
@@ -202,7 +300,35 @@ class WorkQueue:
             submitted = self.submit(kind, *job.args, key=key, meta={"taken_over": True})
             if submitted.replaced:
                 taken.append(job_id)
-        return taken
+        return taken + self._release_stranded()
+
+    def _release_stranded(self) -> list[str]:
+        """Queue each follow-up whose job ended long ago without releasing it."""
+        released = []
+        now = datetime.now(UTC)
+        for job_id in self.queue.deferred_job_registry.get_job_ids(cleanup=False):
+            try:
+                job = Job.fetch(job_id, connection=self.redis)
+            except Exception:  # noqa: BLE001 - an unreadable job cannot be resubmitted
+                continue
+            follows, kind, key = job.meta.get("follows"), job.meta.get("kind"), job.meta.get("key")
+            if not follows or kind not in self.kinds.names() or key is None:
+                continue
+            parent = self.redis.hgetall(self.job_key(follows))
+            if _text(parent.get(b"status")) in _ACTIVE:
+                continue
+            ended = _text(parent.get(b"ended_at"))
+            if ended:
+                ended_at = utcparse(ended)
+                ended_at = ended_at if ended_at.tzinfo else ended_at.replace(tzinfo=UTC)
+                if (now - ended_at).total_seconds() < STRANDED_AFTER_SECONDS:
+                    continue
+            submitted = self.submit(kind, *job.args, key=key, meta={"taken_over": True})
+            if not submitted.duplicate:
+                log.warning("%s was left waiting after %s ended: queued as %s", job_id, follows,
+                            submitted.job_id, extra={"job": job_id})
+                released.append(job_id)
+        return released
 
     # Incidents ---------------------------------------------------------------------------
     def submit_incident(self, incident_key: str, *, needed: bool, reasons: list[str],
