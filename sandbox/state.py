@@ -9,9 +9,11 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from sandbox.confluence.seed import seeded_state as seed_confluence
 from sandbox.confluence.state import ConfluenceState
 from sandbox.faults import Faults
 from sandbox.jira.model import JiraState
+from sandbox.jira.seed import seeded_state as seed_jira
 from sandbox.journal import Journal
 from sandbox.webhooks_out import Policy, Webhooks
 
@@ -32,13 +34,13 @@ class SandboxState:
 
     @classmethod
     def seeded(cls, webhook_policy: Policy | None = None) -> SandboxState:
-        return cls(JiraState.seeded(), ConfluenceState.seeded(), Webhooks(webhook_policy))
+        return cls(seed_jira(), seed_confluence(), Webhooks(webhook_policy))
 
     def reset(self) -> None:
         """Back to the seed: data, webhook registrations and deliveries, faults and journal."""
         with self.lock:
-            self.jira = JiraState.seeded()
-            self.confluence = ConfluenceState.seeded()
+            self.jira = seed_jira()
+            self.confluence = seed_confluence()
             self.webhooks.reset()
             self.faults.clear()
             self.journal.clear()

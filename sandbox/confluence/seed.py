@@ -6,14 +6,10 @@ Spaces: ``PM`` (postmortem drafts, home page 98001) and ``PMARCHIVE`` (the archi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sandbox.people import PEOPLE
 
 from .model import Content, Space
-
-if TYPE_CHECKING:
-    from .state import ConfluenceState
+from .state import ConfluenceState
 
 SEEDED_AT = "2024-05-02T09:15:00.000Z"
 ADMIN = PEOPLE[0].account_id
@@ -78,3 +74,11 @@ def _page(state: ConfluenceState, space: str, title: str, body: str, parent: str
     content = Content(id=state.allocate_content_id(), type="page", title=title, space_key=space,
                       body=body, created=SEEDED_AT, created_by=author, parent_id=parent)
     return state.insert(content, author)
+
+
+def seeded_state() -> ConfluenceState:
+    """A fresh ConfluenceState holding the seed; the seed counts as indexed already (no search lag)."""
+    state = ConfluenceState()
+    seed(state)
+    state.search_history.clear()
+    return state

@@ -58,14 +58,6 @@ class ConfluenceState:
         state.next_label_id = int(data.get("next_label_id", state.next_label_id))
         return state
 
-    @classmethod
-    def seeded(cls) -> ConfluenceState:
-        from .seed import seed
-
-        state = cls()
-        seed(state)
-        state.search_history.clear()  # the seed is indexed already
-        return state
 
     # ------------------------------------------------------------ ids
     def allocate_content_id(self) -> str:

@@ -258,12 +258,4 @@ class JiraState:
         state.screens.update(data.get("screens", {}))
         return state
 
-    @classmethod
-    def seeded(cls) -> JiraState:
-        from sandbox.jira.seed import seed
-
-        state = cls()
-        seed(state)
-        state.search_history.clear()  # the seed is indexed already
-        return state
 

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sandbox.jira import catalog
-
-if TYPE_CHECKING:
-    from sandbox.jira.model import JiraState
+from sandbox.jira.model import JiraState
 
 DEMO = "5b10a2844c20165700ede21g"
 MINA = "5b10ac8d82e05b22cc7d4ef5"
@@ -77,3 +73,11 @@ def seed(state: JiraState) -> None:
         "labels": ["postmortem-action"],
     }, MINA, at="2026-10-16T10:00:00.000+0000")
     state.add_link("10003", act1, inc1, MINA, at="2026-10-16T10:00:01.000+0000")
+
+
+def seeded_state() -> JiraState:
+    """A fresh JiraState holding the seed; the seed counts as indexed already (no search lag)."""
+    state = JiraState()
+    seed(state)
+    state.search_history.clear()
+    return state

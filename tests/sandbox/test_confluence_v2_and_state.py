@@ -11,6 +11,7 @@ from atlassian import ConfluenceV2
 from atlassian.confluence import ConfluenceServer
 
 from sandbox.confluence import ConfluenceState
+from sandbox.confluence.seed import seeded_state
 
 AUTH = ("demo@example.com", "demo-token")
 
@@ -81,7 +82,7 @@ def test_state_round_trips_through_json(sandbox) -> None:  # noqa: ANN001
 
 
 def test_seed_is_stable() -> None:
-    seeded = ConfluenceState.seeded()
+    seeded = seeded_state()
     assert {k: s.homepage_id for k, s in seeded.spaces.items()} == {
         "PM": "98001", "PMARCHIVE": "98002"}
     assert seeded.page("98003").title == "How to write a postmortem"

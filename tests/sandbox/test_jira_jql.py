@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from sandbox.jira.jql import JqlError, search
 from sandbox.jira.jql_parse import BoolOp, Clause, Not, parse
-from sandbox.jira.model import JiraState
+from sandbox.jira.seed import seeded_state
 
 
 def test_precedence_not_and_or():
@@ -38,7 +38,7 @@ def test_functions_and_lists():
 
 
 def test_search_on_state():
-    state = JiraState.seeded()
+    state = seeded_state()
     assert [i.key for i in search(state, "project = INC ORDER BY key")] == ["INC-1", "INC-2", "INC-3"]
     assert [i.key for i in search(state, 'cf[10100] = "SEV-1"')] == ["INC-1"]
     with pytest.raises(JqlError, match="line 1, character 11"):
