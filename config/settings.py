@@ -46,18 +46,20 @@ class ConfigError(Exception):
         super().__init__("\n".join(problems))
 
 
+# The values below are built from the validated app.yaml only: their defaults live in one place,
+# the schema (config/schema.py), so none are repeated here.
 @dataclass(frozen=True)
 class SpaceRef:
     space: str
-    parent: str | None = None
+    parent: str | None
 
 
 @dataclass(frozen=True)
 class ArchivePlacement(SpaceRef):
-    group_by: str = "quarter"  # quarter | year | none: the period parent pages archived pages go under
-    restrict_users: tuple[str, ...] = ()  # who may edit an archived page, with Debrief's own account
-    restrict_groups: tuple[str, ...] = ()
-    index_title: str | None = None  # None: the space home page holds the index
+    group_by: str  # quarter | year | none: the period parent pages archived pages go under
+    restrict_users: tuple[str, ...]  # who may edit an archived page, with Debrief's own account
+    restrict_groups: tuple[str, ...]
+    index_title: str | None  # None: the space home page holds the index
 
     @property
     def restricted(self) -> bool:
@@ -68,33 +70,33 @@ class ArchivePlacement(SpaceRef):
 class ConfluencePlacement:
     drafts: SpaceRef
     archive: ArchivePlacement
-    labels: tuple[str, ...] = ("postmortem",)
+    labels: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Reminders:
-    first_after_days: int = 3
-    every_days: int = 2
-    escalate_after_days: int = 10
-    escalate_to: tuple[str, ...] = ()
-    email: bool = False  # also e-mail the reminders (to the owner, and the escalation to escalate_to)
+    first_after_days: int
+    every_days: int
+    escalate_after_days: int
+    escalate_to: tuple[str, ...]
+    email: bool  # also e-mail the reminders (to the owner, and the escalation to escalate_to)
 
 
 @dataclass(frozen=True)
 class ReviewPolicy:
     gates: tuple[str, ...]
-    reviewers: tuple[str, ...] = ()
-    required_approvals: int = 1
-    reminders: Reminders = field(default_factory=Reminders)
-    approval_survives_edits: bool = False
-    agenda_title: str | None = None  # None: the agenda's title in the configured language
-    share_email: tuple[str, ...] = ()  # who is e-mailed the approved postmortem
+    reviewers: tuple[str, ...]
+    required_approvals: int
+    reminders: Reminders
+    approval_survives_edits: bool
+    agenda_title: str | None  # None: the agenda's title in the configured language
+    share_email: tuple[str, ...]  # who is e-mailed the approved postmortem
 
 
 @dataclass(frozen=True)
 class IntakePolicy:
-    max_body_bytes: int = 1024 * 1024
-    dedupe_seconds: int = 48 * 3600
+    max_body_bytes: int
+    dedupe_seconds: int
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ class Settings:
     review: ReviewPolicy
     intake: IntakePolicy
     sweep: SweepPolicy
-    privacy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
+    privacy: PrivacyPolicy
     base_dir: Path = field(default=Path("."), compare=False)
 
     @property
@@ -126,7 +128,7 @@ class Settings:
 
 def _archive(a: Mapping[str, Any]) -> ArchivePlacement:
     restrict = a["restrict_edit_to"]
-    return ArchivePlacement(a["space"], a["parent"], group_by=a["group_by"],
+    return ArchivePlacement(space=a["space"], parent=a["parent"], group_by=a["group_by"],
                             restrict_users=tuple(restrict["users"]), restrict_groups=tuple(restrict["groups"]),
                             index_title=a["index_title"])
 
@@ -230,29 +232,22 @@ def _build(d: dict, source: str, base_dir: Path) -> Settings:
             severity=SeverityScale(tuple(inc["severity_levels"])),
         ),
         triggers=TriggerCriteria(
-            user_impact=UserImpactRule(trg["user_impact"]["enabled"], trg["user_impact"]["minutes"],
-                                       trg["user_impact"]["min_severity"]),
-            data_loss=DataLossRule(trg["data_loss"]["enabled"], trg["data_loss"]["labels"],
-                                   pairs(trg["data_loss"]["field_values"])),
-            intervention=InterventionRule(trg["intervention"]["enabled"], trg["intervention"]["labels"],
-                                          pairs(trg["intervention"]["field_values"])),
-            resolution_time=ResolutionTimeRule(trg["resolution_time"]["enabled"],
-                                               trg["resolution_time"]["minutes"]),
-            monitoring_failure=MonitoringFailureRule(trg["monitoring_failure"]["enabled"],
-                                                     trg["monitoring_failure"]["detection_methods"]),
-            explicit_request=ExplicitRequestRule(trg["explicit_request"]["enabled"],
-                                                 trg["explicit_request"]["labels"],
-                                                 trg["explicit_request"]["command"]),
+            user_impact=UserImpactRule(**trg["user_impact"]),
+            data_loss=DataLossRule(**{**trg["data_loss"], "field_values": pairs(trg["data_loss"]["field_values"])}),
+            intervention=InterventionRule(**{**trg["intervention"],
+                                             "field_values": pairs(trg["intervention"]["field_values"])}),
+            resolution_time=ResolutionTimeRule(**trg["resolution_time"]),
+            monitoring_failure=MonitoringFailureRule(**trg["monitoring_failure"]),
+            explicit_request=ExplicitRequestRule(**trg["explicit_request"]),
             severity=SeverityScale(tuple(inc["severity_levels"])),
         ),
         templates=TemplatePolicy(
             default=d["templates"]["default"],
             team_folder=d["templates"]["team_folder"],
-            rules=tuple(TemplateRule(r["template"], r["projects"], r["issue_types"], r["severities"],
-                                     r["services"]) for r in d["templates"]["rules"]),
+            rules=tuple(TemplateRule(**r) for r in d["templates"]["rules"]),
         ),
         confluence=ConfluencePlacement(
-            drafts=SpaceRef(d["confluence"]["drafts"]["space"], d["confluence"]["drafts"]["parent"]),
+            drafts=SpaceRef(**d["confluence"]["drafts"]),
             archive=_archive(d["confluence"]["archive"]),
             labels=tuple(d["confluence"]["labels"]),
         ),
@@ -268,8 +263,8 @@ def _build(d: dict, source: str, base_dir: Path) -> Settings:
         review=ReviewPolicy(
             gates=tuple(d["review"]["gates"]), reviewers=tuple(d["review"]["reviewers"]),
             required_approvals=d["review"]["required_approvals"],
-            reminders=Reminders(**{k: (tuple(v) if isinstance(v, list | tuple) else v)
-                                   for k, v in d["review"]["reminders"].items()}),
+            reminders=Reminders(**{**d["review"]["reminders"],
+                                   "escalate_to": tuple(d["review"]["reminders"]["escalate_to"])}),
             approval_survives_edits=d["review"]["approval_survives_edits"],
             agenda_title=d["review"]["agenda_title"],
             share_email=tuple(d["review"]["share"]["email"]),
@@ -277,8 +272,6 @@ def _build(d: dict, source: str, base_dir: Path) -> Settings:
         intake=IntakePolicy(max_body_bytes=d["intake"]["max_body_kib"] * 1024,
                             dedupe_seconds=d["intake"]["dedupe_hours"] * 3600),
         sweep=SweepPolicy(every_seconds=d["sweep"]["every_minutes"] * 60),
-        privacy=PrivacyPolicy(internal_domains=tuple(d["privacy"]["internal_domains"]),
-                              allowed_numbers=tuple(d["privacy"]["allowed_numbers"]),
-                              internal_networks=tuple(d["privacy"]["internal_networks"])),
+        privacy=PrivacyPolicy(**{k: tuple(v) for k, v in d["privacy"].items()}),
         base_dir=base_dir,
     )

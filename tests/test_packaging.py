@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -15,8 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> zipfile.ZipFile:
     out = tmp_path_factory.mktemp("wheel")
+    # Built from a copy, so the build leaves nothing (build/, *.egg-info) in the checkout.
+    source = tmp_path_factory.mktemp("source") / "debrief"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", ".demo", ".bench", "build", "*.egg-info", "__pycache__", "tests", "bench"))
     result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
-                             "--quiet", "--disable-pip-version-check", "-w", str(out), str(ROOT)],
+                             "--quiet", "--disable-pip-version-check", "-w", str(out), str(source)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     (built,) = out.glob("debrief-*.whl")
