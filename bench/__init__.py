@@ -1,1 +1,1 @@
-"""``make bench``: throughput of the webhook endpoint against a bare Flask endpoint."""
+"""``make bench``: Debrief's speed and Atlassian cost, measured as ratios in one run (see __main__)."""
