@@ -10,6 +10,7 @@ state (a versioned content property) is written last, re-read and re-planned on 
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import replace
 from datetime import datetime
@@ -19,6 +20,7 @@ from jobs.draft_notices import tell_failure, tell_recovery
 from jobs.entry import entry_point
 from jobs.incidents import load_incident
 from jobs.locks import incident_lock
+from jobs.lookup_cache import space_home_id, user_keys
 from jobs.versioned import read_plan_apply
 from postmortem.incident import Incident
 from postmortem.page_context import (
@@ -34,6 +36,9 @@ from postmortem.triggers import Decision, decide
 from postmortem.upkeep import PageFacts, UpkeepPlan, initial_state, plan_upkeep
 
 log = logging.getLogger("debrief.jobs.draft")
+# How long the snapshot of a page's upkeep is trusted to say "nothing to write" on a refresh
+# (the sweep reads every draft afresh and writes a new one, so a day is plenty).
+SNAPSHOT_SECONDS = 24 * 3600
 
 
 def remote_link_id(key: str) -> str:
@@ -71,6 +76,11 @@ def bring_up_to_date(ctx: JobContext, now: datetime, incident_key: str, *, incid
     with incident_lock(ctx.redis, incident_key):
         incident = incident or load_incident(ctx.jira, ctx.settings, incident_key)
         decision = decide(incident, ctx.settings.triggers, now)
+        if page is None:
+            unchanged = _unchanged_by_snapshot(ctx, now, incident, decision)
+            if unchanged is not None:
+                return unchanged
+            page = _recorded_page(ctx, incident.key)
         page = page or find_page(ctx, incident.key)
         if page is None and not decision.needed:
             if not dry_run:
@@ -90,6 +100,53 @@ def bring_up_to_date(ctx: JobContext, now: datetime, incident_key: str, *, incid
 def find_page(ctx: JobContext, key: str) -> dict | None:
     places = [ctx.settings.confluence.drafts.space, ctx.settings.confluence.archive.space]
     return ctx.confluence.find_labelled_page([POSTMORTEM_LABEL, incident_label(key)], places)
+
+
+def _unchanged_by_snapshot(ctx: JobContext, now: datetime, incident: Incident, decision: Decision) -> dict | None:
+    """The answer of a refresh that has nothing to write, decided from what the last upkeep left
+    on the page (kept in Redis); None when there is no snapshot or something is to be written
+    (then the page is read afresh and planned again before any write)."""
+    raw = ctx.work.page_snapshot(incident.key)
+    try:
+        snap = json.loads(raw) if raw else None
+        facts = PageFacts(page_id=str(snap["page_id"]), url=str(snap["url"]), title=str(snap["title"]),
+                          labels=tuple(snap["labels"]),
+                          state=PageState.from_dict(snap["state"]) if snap.get("state") else None)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None  # none, or unreadable: read the page
+    if facts.state is None:
+        return None
+    planned = plan_upkeep(facts, incident, decision, **_plan_args(ctx, incident, now))
+    if planned.writes:
+        return None
+    return {"incident": incident.key, "page": facts.page_id, "url": facts.url, "title": facts.title,
+            "writes": [], "created": False}
+
+
+def _recorded_page(ctx: JobContext, key: str) -> dict | None:
+    """The page Redis records for the incident, read directly by id (no search lag), or None."""
+    page_id = ctx.work.postmortem_page(key)
+    if not page_id:
+        return None
+    page = ctx.confluence.page_with_state(page_id)
+    if page is None:
+        log.warning("page %s recorded for %s is gone; looking for the postmortem by its labels", page_id, key,
+                    extra={"incident": key, "page": page_id})
+        ctx.work.forget_page_snapshot(key)
+    return page
+
+
+def _record_snapshot(ctx: JobContext, incident_key: str, facts: PageFacts, planned: UpkeepPlan,
+                     version: int | None) -> None:
+    labels = [label for label in facts.labels if label not in planned.labels.remove]
+    labels += [label for label in planned.labels.add if label not in labels]
+    if planned.write_state:
+        state, version = planned.state.to_dict(), (version or 0) + 1
+    else:
+        state = facts.state.to_dict() if facts.state else None
+    snapshot = {"page_id": facts.page_id, "url": facts.url, "title": facts.title, "labels": labels,
+                "state": state, "version": version}
+    ctx.work.record_page_snapshot(incident_key, json.dumps(snapshot, sort_keys=True), ttl_seconds=SNAPSHOT_SECONDS)
 
 
 def _labels(ctx: JobContext, incident: Incident) -> list[str]:
@@ -112,7 +169,10 @@ def _create_page(ctx: JobContext, now: datetime, incident: Incident, decision: D
     def mine(page: dict) -> bool:
         return _is_ours(ctx, incident.key, page)
 
-    for earlier in dict.fromkeys(t for t in (ctx.work.creating_title(incident.key), title) if t):
+    # Only after a run that meant to create (its intent is recorded): this run's own title needs
+    # no lookup, as Confluence refuses a second page of that title and create_page then finds it.
+    earlier = ctx.work.creating_title(incident.key)
+    if earlier:
         page = conf.page_by_title(drafts.space, earlier)
         if page is not None and mine(page):
             log.info("found page %s that an earlier run created for %s", page["id"], incident.key,
@@ -120,7 +180,7 @@ def _create_page(ctx: JobContext, now: datetime, incident: Incident, decision: D
             return page, state
 
     people = [p for p in (incident.assignee, incident.reporter, *incident.participants) if p is not None]
-    identities = conf.identities.with_confluence_keys(conf.user_keys(people))
+    identities = conf.identities.with_confluence_keys(user_keys(ctx.redis, conf, people))
     context = build_page_context(incident, decision, language=s.language, timezone=s.timezone,
                                  template=template, labels=labels, now=now, debrief_version=installed_version(),
                                  jira_base_url=ctx.jira.base_url, identities=identities)
@@ -128,7 +188,7 @@ def _create_page(ctx: JobContext, now: datetime, incident: Incident, decision: D
     parent = conf.page_id_by_title(drafts.space, drafts.parent) if drafts.parent else None
     if drafts.parent and parent is None:
         log.warning("parent page %r not found in %s; using the space home", drafts.parent, drafts.space)
-    parent = parent or conf.space_home_id(drafts.space)
+    parent = parent or space_home_id(ctx.redis, conf, drafts.space)
     ctx.work.record_creating(incident.key, title)
     page = conf.create_page(space=drafts.space, title=title, body=body, parent_id=parent, labels=labels, mine=mine)
     log.info("created postmortem page %s for %s", page["id"], incident.key,
@@ -179,7 +239,10 @@ def _upkeep(ctx: JobContext, now: datetime, incident: Incident, decision: Decisi
     def apply(current: tuple[PageFacts, int | None], planned: UpkeepPlan) -> UpkeepPlan:
         if not dry_run:
             _apply(ctx, incident, current[1], planned, done)
+            applied[:] = [current, planned]
         return planned
+
+    applied: list = []
 
     stored = conf.state_of(page) if first_state is None else None
     first = (_facts(ctx, incident, page, stored), stored[1] if stored else None)
@@ -189,6 +252,9 @@ def _upkeep(ctx: JobContext, now: datetime, incident: Incident, decision: Decisi
     if not dry_run:
         ctx.work.record_postmortem(incident.key, page_id)
         ctx.work.forget_creating(incident.key)
+        if applied:
+            (facts_applied, version), planned_applied = applied
+            _record_snapshot(ctx, incident.key, facts_applied, planned_applied, version)
     writes = planned.writes if planned else []
     if writes:
         log.info("page %s of %s: %s", page_id, incident.key, "; ".join(writes),
@@ -217,7 +283,8 @@ def _apply(ctx: JobContext, incident: Incident, version: int | None, planned: Up
         jira.upsert_remote_link(incident.key, url=planned.link["url"], title=planned.link["title"],
                                 global_id=remote_link_id(incident.key), summary=f"Postmortem of {incident.key}")
     if planned.comment is not None:
-        jira.add_comment(incident.key, planned.comment, marker=planned.url)
+        # The incident (every comment) was read in this job, under its lock: no second look first.
+        jira.add_comment(incident.key, planned.comment, marker=planned.url, looked=True)
         done.add("comment")
     if planned.write_state:
         conf.put_state(page_id, planned.state.to_dict(), version)

@@ -9,6 +9,10 @@ from postmortem.incident import Incident
 
 
 def load_incident(jira: JiraGateway, settings: Settings, key_or_id: str, *, issue: dict | None = None) -> Incident:
-    issue = issue or jira.issue(key_or_id)
+    """The incident with its history and comments: one Jira read when they fit in the issue."""
+    if issue is not None:
+        incident = incident_from_issue(issue, settings.incidents.fields, browse_base=jira.base_url)
+        return with_activity(incident, jira.changelog(incident.key), jira.comments(incident.key))
+    issue, histories, comments = jira.issue_with_activity(key_or_id)
     incident = incident_from_issue(issue, settings.incidents.fields, browse_base=jira.base_url)
-    return with_activity(incident, jira.changelog(incident.key), jira.comments(incident.key))
+    return with_activity(incident, histories, comments)
