@@ -107,6 +107,22 @@ class ConfluenceGateway:
         results = (found or {}).get("results") or []
         return results[0] if results else None
 
+    def page_with_state(self, page_id: str) -> dict | None:
+        """The page by id (a direct read, never search), with its version, space, labels and
+        ``debrief`` property expanded (read them with ``page_labels_of``/``state_of``); None
+        when there is no such page (deleted, or hidden from Debrief)."""
+        try:
+            page = self._call(f"get page {page_id}", lambda: self.client.get(
+                f"rest/api/content/{page_id}",
+                params={"expand": f"version,space,metadata.labels,metadata.properties.{STATE_PROPERTY}"}))
+        except PermanentAtlassianError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        if not page or page.get("status", "current") != "current":
+            return None
+        return page
+
     def space_home_id(self, space: str) -> str:
         data = self._call(f"get space {space}", lambda: self.client.get(
             f"rest/api/space/{quote(space)}", params={"expand": "homepage"}))

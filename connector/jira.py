@@ -33,6 +33,24 @@ class JiraGateway:
         return self._get(f"get issue {key_or_id}", f"rest/api/2/issue/{key_or_id}",
                          {"fields": "*all"})
 
+    def issue_with_activity(self, key_or_id: str) -> tuple[dict, list[dict], list[dict]]:
+        """The issue, its changelog (oldest first) and its comments, in one request when they fit:
+        ``fields=*all`` carries the comments and ``expand=changelog`` the history (Cloud and Data
+        Center alike). Either one that the issue holds only in part (more than one page) is read
+        again in full from its paged endpoint."""
+        issue = self._get(f"get issue {key_or_id}", f"rest/api/2/issue/{key_or_id}",
+                          {"fields": "*all", "expand": "changelog"})
+        key = str(issue.get("key") or key_or_id)
+        embedded = issue.get("changelog")
+        histories = _complete(embedded, "histories")
+        if histories is None:
+            histories = self.changelog(key)
+        histories = sorted(histories, key=lambda h: str(h.get("created") or ""))  # stable: ties keep their order
+        comments = _complete((issue.get("fields") or {}).get("comment"), "comments")
+        if comments is None:
+            comments = self.comments(key)
+        return issue, histories, comments
+
     def changelog(self, key: str) -> list[dict]:
         """Every history entry, oldest first, following Jira's pages."""
         if not self.cloud:
@@ -55,13 +73,14 @@ class JiraGateway:
             if not values or page.get("isLast") or (total is not None and start >= total):
                 return
 
-    def add_comment(self, key: str, text: str, *, marker: str) -> dict:
+    def add_comment(self, key: str, text: str, *, marker: str, looked: bool = False) -> dict:
         """Comment on ``key`` unless a comment containing ``marker`` is there already: a comment
-        POST whose answer was lost is looked for before it is ever sent again."""
+        POST whose answer was lost is looked for before it is ever sent again. ``looked``: the
+        caller has just read every comment of the issue and none has ``marker`` (no first look)."""
         def landed() -> dict | None:
             return next((c for c in self.comments(key) if marker in str(c.get("body") or "")), None)
 
-        found = landed()
+        found = None if looked else landed()
         if found is not None:
             return found
         return post_once(f"comment on {key}", lambda: self.client.issue_add_comment(key, text), landed,
@@ -168,7 +187,43 @@ class JiraGateway:
                 keys.append(key)
         return keys
 
+    def issues_by_key(self, keys: list[str], fields: str = "updated") -> dict[str, dict]:
+        """The issues ``keys`` name, with ``fields``, by key (one JQL search, paged; issues Jira
+        does not return are left out). Search is eventually consistent: a change may show later."""
+        if not keys:
+            return {}
+        jql = f"key in ({', '.join(keys)})"
+        out: dict[str, dict] = {}
+        token, start = None, 0
+        while True:
+            if self.cloud:
+                params = {"jql": jql, "fields": fields, "maxResults": PAGE, **({"nextPageToken": token} if token else {})}
+                data = self._get("search issues by key", "rest/api/3/search/jql", params) or {}
+            else:
+                data = self._get("search issues by key", "rest/api/2/search",
+                                 {"jql": jql, "fields": fields, "maxResults": PAGE, "startAt": start}) or {}
+            issues = data.get("issues") or []
+            out |= {str(i["key"]): i for i in issues if i.get("key")}  # an id-only answer is left out
+            start += len(issues)
+            token = data.get("nextPageToken")
+            total = data.get("total")
+            if not issues or data.get("isLast") or (self.cloud and not token) or (
+                    not self.cloud and total is not None and start >= total):
+                return out
+
     def link(self, data: dict) -> None:
         """``POST /rest/api/2/issueLink`` (Jira keeps one link per type and pair)."""
         call(f"link {data.get('inwardIssue')} to {data.get('outwardIssue')}",
              lambda: self.client.post("rest/api/2/issueLink", data=data), self.policy)
+
+
+def _complete(listing: Any, items: str) -> list[dict] | None:
+    """The entries of an embedded listing (``{startAt, maxResults, total, <items>}``) when it
+    holds all of them, else None (absent, or only a first page)."""
+    if not isinstance(listing, dict) or not isinstance(listing.get(items), list):
+        return None
+    values = [v for v in listing[items] if isinstance(v, dict)]
+    total = listing.get("total")
+    if int(listing.get("startAt") or 0) != 0 or not isinstance(total, int) or total > len(values):
+        return None
+    return values

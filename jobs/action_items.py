@@ -148,13 +148,14 @@ def _user_of(data: dict | None) -> JiraUser | None:
 class Lookups:
     """Jira (and, on Data Center, Confluence) answers for one run, each asked once."""
 
-    def __init__(self, ctx: JobContext):
+    def __init__(self, ctx: JobContext, known: Any = None):
         self.ctx = ctx
+        self.known = known  # the sweep's snapshot in a dry run: tickets as its one JQL search gave them
         self.cloud = ctx.jira.cloud
-        self.users: dict[str, JiraUser | None] = {}
+        # In a sweep's dry runs the answers that are the same for every page are asked once a sweep.
+        self.shared: dict = known.shared if known is not None else {}
+        self.users: dict[str, JiraUser | None] = self.shared.setdefault("users", {})
         self.tickets: dict[str, Ticket | None] = {}
-        self._priorities: tuple[str, ...] | None = None
-        self._screen: tuple[CreateScreen, str | None] | None = None
 
     def user(self, ref: str) -> JiraUser | None:
         if ref not in self.users:
@@ -180,7 +181,7 @@ class Lookups:
 
     def ticket(self, key: str) -> Ticket | None:
         if key not in self.tickets:
-            issue = self.ctx.jira.issue_or_none(key)
+            issue = (self.known.issue(key) if self.known is not None else None) or self.ctx.jira.issue_or_none(key)
             if issue is None:
                 self.tickets[key] = None
             else:
@@ -191,26 +192,26 @@ class Lookups:
         return self.tickets[key]
 
     def priorities(self) -> tuple[str, ...]:
-        if self._priorities is None:
-            self._priorities = tuple(self.ctx.jira.priority_names())
-        return self._priorities
+        if "priorities" not in self.shared:
+            self.shared["priorities"] = tuple(self.ctx.jira.priority_names())
+        return self.shared["priorities"]
 
     def screen(self) -> tuple[CreateScreen, str | None]:
         """The create screen of the action-item project and issue type, and the type's id."""
-        if self._screen is None:
+        if "screen" not in self.shared:
             policy = self.ctx.settings.action_items
             type_id = self.ctx.jira.create_issue_type_id(policy.project, policy.issue_type)
             if type_id is None:
                 reason = f"{policy.issue_type} (not an issue type of {policy.project})"
-                self._screen = (CreateScreen(unfillable=(reason,)), None)
+                self.shared["screen"] = (CreateScreen(unfillable=(reason,)), None)
             else:
                 fields = self.ctx.jira.create_fields(policy.project, type_id)
                 unfillable = tuple(str(f.get("name") or f.get("fieldId")) for f in fields
                                    if f.get("required") and not f.get("hasDefaultValue")
                                    and f.get("fieldId") not in FILLED)
                 settable = frozenset(str(f.get("fieldId")) for f in fields if f.get("fieldId"))
-                self._screen = (CreateScreen(unfillable, settable), type_id)
-        return self._screen
+                self.shared["screen"] = (CreateScreen(unfillable, settable), type_id)
+        return self.shared["screen"]
 
 
 # --- one run -----------------------------------------------------------------------------
@@ -248,7 +249,11 @@ class ActionItemSync:
         self.ctx, self.now, self.page_id, self.dry_run = ctx, now, page_id, dry_run
         self.policy = ctx.settings.action_items
         self.claims = Claims(ctx.redis, page_id)
-        self.lookups = Lookups(ctx)
+        from jobs import sweep_snapshot  # noqa: PLC0415
+
+        # A dry run in a sweep plans from the sweep's snapshot; the run that writes reads live.
+        self.snapshot = sweep_snapshot.current() if dry_run else None
+        self.lookups = Lookups(ctx, self.snapshot)
         self.run = Run(page_id)
         self.refusals: list[RowProblem] = []  # rows Jira refused in this run
         self.linked: set[str] = set()
@@ -257,18 +262,23 @@ class ActionItemSync:
     # reading
     def read(self) -> Read | None:
         conf = self.ctx.confluence
-        page = conf.page_with_body(self.page_id)
+        known = self.snapshot.page(self.page_id) if self.snapshot is not None else None
+        page = known or conf.page_with_body(self.page_id)
         body = ((page.get("body") or {}).get("storage") or {}).get("value") or ""
-        stored = conf.get_state(self.page_id)
+        stored = conf.state_of(known) if known is not None else conf.get_state(self.page_id)
         if stored is None:
             return None
+        if self.snapshot is not None and known is None:  # read live: the versions its memo may stand on
+            self.snapshot.seen[self.page_id] = (int((page.get("version") or {}).get("number") or 1), stored[1])
         state = PageState.from_dict(stored[0])
         return Read(page, body, int((page.get("version") or {}).get("number") or 1), str(page.get("title") or ""),
                     parse_page(body), state, stored[1])
 
     def incident_severity(self, key: str) -> str | None:
-        issue = self.ctx.jira.issue(key)
         try:
+            if self.snapshot is not None:  # a sweep's plan: the incident every duty plans from
+                return self.snapshot.incident(self.ctx, key).severity
+            issue = self.ctx.jira.issue(key)
             return incident_from_issue(issue, self.ctx.settings.incidents.fields).severity
         except IncidentDataError as exc:
             log.warning("the severity of %s cannot be read (%s); priorities use the default", key, exc)
@@ -497,12 +507,18 @@ class SyncActionItems:
     name = "action-items"
 
     def plan(self, ctx: JobContext, now: datetime) -> list:
+        from jobs import sweep_snapshot  # noqa: PLC0415
         from jobs.sweep import Step  # the sweep imports its duties' modules: import at use
 
         steps = []
+        snap = sweep_snapshot.current()
         drafts = ctx.settings.confluence.drafts.space
-        for page in _postmortem_pages(ctx, [drafts]):
+        for page in snap.pages if snap is not None else _postmortem_pages(ctx, [drafts]):
             page_id = str(page["id"])
+            if snap is not None and snap.unchanged(ctx, self.name, page):
+                continue  # nothing moved since it last had nothing to do
+            if snap is not None:
+                snap.seen.pop(page_id, None)
             try:
                 seen = sync_action_items(ctx, now, page_id, dry_run=True)
             except AtlassianError as exc:
@@ -510,6 +526,8 @@ class SyncActionItems:
                 continue
             if seen.get("skipped") or not (seen["would_create"] or seen["would_change"] or seen["in_flight"]
                                            or seen.get("adopted")):
+                if snap is not None:
+                    snap.nothing_to_do(ctx, self.name, page)
                 continue
             steps.append(Step(self.name, f"action items of page {page_id}: "
                               f"{len(seen.get('would_create') or [])} to create, "

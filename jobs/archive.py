@@ -420,22 +420,28 @@ class ArchiveApproved:
     name = "archive"
 
     def plan(self, ctx: JobContext, now: datetime) -> list:
+        from jobs import sweep_snapshot  # noqa: PLC0415
         from jobs.sweep import Step  # the sweep imports its duties' modules: import at use
 
         steps = []
+        snap = sweep_snapshot.current()
         drafts = ctx.settings.confluence.drafts.space
-        candidates: dict[str, dict | None] = {
-            str(page["id"]): page for page in ctx.confluence.labelled_pages([POSTMORTEM_LABEL], [drafts])}
+        listed = snap.pages if snap is not None else ctx.confluence.labelled_pages([POSTMORTEM_LABEL], [drafts])
+        candidates: dict[str, dict | None] = {str(page["id"]): page for page in listed}
         for member in sorted(ctx.redis.smembers(UNFINISHED)):
             candidates.setdefault(member.decode() if isinstance(member, bytes) else str(member), None)
         for page_id, page in candidates.items():
-            stored = ctx.confluence.state_of(page) if page is not None else ctx.confluence.get_state(page_id)
+            fresh = page is None or (snap is not None and page_id in snap.touched)  # written to in this sweep
+            stored = ctx.confluence.get_state(page_id) if fresh else ctx.confluence.state_of(page)
             state = PageState.from_dict(stored[0]) if stored else None
             if state is None or not state.incident or plan.is_complete(state):
                 continue
             status = plan.normal_status(state.status)
             if status not in (plan.APPROVED, plan.ARCHIVED):
                 continue
+            quiet = snap is not None and page is not None
+            if quiet and snap.unchanged(ctx, self.name, page):
+                continue  # held before, and nothing moved since
             try:
                 seen = archive_page(ctx, now, page_id, dry_run=True)
             except AtlassianError as exc:
@@ -445,6 +451,8 @@ class ArchiveApproved:
                 if seen["outcome"] in ("held", "left") and seen["reason"] != plan.archive_record(state).get("held"):
                     steps.append(Step(self.name, f"page {page_id} of {state.incident}: not archived: {seen['reason']}",
                                       page_id))
+                elif quiet:
+                    snap.nothing_to_do(ctx, self.name, page)
                 continue
             steps.append(Step(self.name, f"page {page_id} of {state.incident}: " + "; ".join(seen["writes"]), page_id))
         if ctx.redis.get(INDEX_STALE):  # an archive run could not write the index

@@ -146,9 +146,16 @@ class ReviewAgenda:
         title = agenda_title(ctx.settings.review.agenda_title, lang)
         body = render_agenda(self.entries(ctx, now), lang)
         space = ctx.settings.confluence.drafts.space
-        current = ctx.confluence.page_by_title(space, title)
+        from jobs import sweep_snapshot  # noqa: PLC0415
+
+        snap = sweep_snapshot.current()
+        known = snap.agenda if snap is not None and snap.agenda is not None else None
+        if known is not None and (known.get("title") != title or "body" not in known):
+            known = None
+        # search may not list an agenda page made a moment ago: then a direct lookup by title
+        current = known if known is not None else ctx.confluence.page_by_title(space, title)
         if current is not None:
-            full = ctx.confluence.page_with_body(str(current["id"]))
+            full = current if known is not None else ctx.confluence.page_with_body(str(current["id"]))
             old = ((full.get("body") or {}).get("storage") or {}).get("value") or ""
             if old == body or plain_text(old) == plain_text(body):
                 return []

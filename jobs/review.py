@@ -123,14 +123,23 @@ class PageReview:
 
     def read(self) -> Reading | None:
         conf = self.ctx.confluence
-        stored = conf.get_state(self.page_id)
+        from jobs import sweep_snapshot  # noqa: PLC0415
+
+        # A dry run in a sweep plans from the sweep's snapshot (page, labels, state: one search
+        # for every page); the run that writes reads live.
+        snap = sweep_snapshot.current() if self.dry_run else None
+        known = snap.page(self.page_id) if snap is not None else None
+        stored = conf.state_of(known) if known is not None else conf.get_state(self.page_id)
         if stored is None:
             return None
-        page = conf.page_with_body(self.page_id)
+        page = known or conf.page_with_body(self.page_id)
         body = ((page.get("body") or {}).get("storage") or {}).get("value") or ""
         comments = [comment_of(c) for c in conf.page_comments(self.page_id)]
+        labels = conf.page_labels_of(known) if known is not None else conf.page_labels(self.page_id)
+        if snap is not None and known is None:  # read live: the versions its memo may stand on
+            snap.seen[self.page_id] = (int((page.get("version") or {}).get("number") or 1), stored[1])
         return Reading(page, body, int((page.get("version") or {}).get("number") or 1), parse_page(body),
-                       PageState.from_dict(stored[0]), stored[1], conf.page_labels(self.page_id), comments)
+                       PageState.from_dict(stored[0]), stored[1], labels, comments)
 
     def language(self, r: Reading) -> str:
         return r.state.language or r.parsed.language or self.ctx.settings.language
@@ -228,6 +237,8 @@ class PageReview:
         return r.parsed.insert_after_properties(region_xml(REVIEW_REGION, message(lang, "review.title"), xml))
 
     def once(self) -> dict:
+        from jobs import sweep_snapshot  # noqa: PLC0415
+
         r = self.read()
         if r is None or not r.state.incident:
             self.run.skipped = "not a postmortem page Debrief keeps"
@@ -236,7 +247,9 @@ class PageReview:
             self.run.skipped = "archived"
             return self.run.as_dict()
         try:
-            self.incident = self.incident or load_incident(self.ctx.jira, self.ctx.settings, r.state.incident)
+            snap = sweep_snapshot.current() if self.dry_run else None
+            self.incident = self.incident or (snap.incident(self.ctx, r.state.incident) if snap is not None
+                                              else load_incident(self.ctx.jira, self.ctx.settings, r.state.incident))
         except (IncidentDataError, PermanentAtlassianError) as exc:
             self.run.skipped = f"the incident {r.state.incident} cannot be read: {exc}"
             log.warning("page %s: %s", self.page_id, self.run.skipped, extra={"page": self.page_id})
@@ -288,10 +301,19 @@ def page_duty(ctx: JobContext, now: datetime, page_id: str, state: PageState) ->
 
 
 def open_pages(ctx: JobContext) -> list[tuple[dict, PageState]]:
-    """Postmortem pages in the drafts space Debrief keeps and has not archived."""
+    """Postmortem pages in the drafts space Debrief keeps and has not archived (from the
+    sweep's snapshot during a sweep: no read of its own)."""
+    from jobs import sweep_snapshot  # noqa: PLC0415
+
+    snap = sweep_snapshot.current()
     out = []
-    for page in ctx.confluence.labelled_pages([POSTMORTEM_LABEL], [ctx.settings.confluence.drafts.space]):
-        stored = ctx.confluence.state_of(page)
+    pages = snap.pages if snap is not None else ctx.confluence.labelled_pages(
+        [POSTMORTEM_LABEL], [ctx.settings.confluence.drafts.space])
+    for page in pages:
+        if snap is not None and str(page["id"]) in snap.touched:  # written to in this sweep: read again
+            stored = ctx.confluence.get_state(str(page["id"]))
+        else:
+            stored = ctx.confluence.state_of(page)
         state = PageState.from_dict(stored[0]) if stored else None
         if state is not None and state.incident and state.status != ARCHIVED:
             out.append((page, state))
@@ -305,17 +327,25 @@ class ReviewPages:
     name = "review"
 
     def plan(self, ctx: JobContext, now: datetime) -> list:
+        from jobs import sweep_snapshot  # noqa: PLC0415
         from jobs.sweep import Step  # noqa: PLC0415 - the sweep imports its duties
 
         steps = []
+        snap = sweep_snapshot.current()
         for page, _state in open_pages(ctx):
             page_id = str(page["id"])
+            if snap is not None and snap.unchanged(ctx, self.name, page):
+                continue  # nothing moved since it last had nothing to do
+            if snap is not None:
+                snap.seen.pop(page_id, None)
             try:
                 seen = review_page(ctx, now, page_id, dry_run=True)
             except AtlassianError as exc:
                 log.warning("sweep: review of page %s not checked: %s", page_id, exc)
                 continue
             if seen.get("skipped") or not (seen.get("writes") or seen.get("mailed")):
+                if snap is not None and not seen.get("skipped"):
+                    snap.nothing_to_do(ctx, self.name, page)
                 continue
             steps.append(Step(self.name, f"review page {page_id} ({seen.get('status')}): "
                               + "; ".join([*seen.get("writes", []), *seen.get("mailed", [])]), page_id))

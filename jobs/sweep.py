@@ -5,6 +5,22 @@ step) -> str`` (the writes, returning what it did). ``SWEEP_DUTIES`` is the regi
 stages append theirs (action-item sync, review reminders, archive). ``debrief sweep
 --dry-run`` runs only the plans, so it makes no Atlassian write at all.
 
+Reads: each sweep starts with one snapshot (``jobs/sweep_snapshot.py``) that every duty works
+from: one CQL search over the drafts space (every open draft with its body, version, labels and
+``debrief`` state, the agenda page, and the comments changed since the last sweep) and one JQL
+search (the ``updated`` time of every incident and action-item ticket the drafts name). A duty
+that found nothing to do for a page skips it while nothing it reads moved. So, with N open
+drafts naming K issues (incidents and tickets), a sweep reads
+
+    ceil(N / 50) + ceil(K / 100)                     with nothing changed (2 up to 50 drafts),
+    the same + the live reads of the N_changed pages when some changed,
+
+and a changed page costs what its duties read live: refresh 3 (issue, changelog, comments),
+action items 2 + its incident + one per ticket + the create screen, review 4 + its incident
+(3), archive (approved pages only) what archiving checks. Writes: none with nothing changed.
+Every page still gets a full check every ``QUIET_FOR`` (the safety net for search that lags).
+The cost follows the open drafts, never the archive.
+
 The worker schedules one sweep job per time slot (``sweep-<slot start>``) through RQ's
 scheduler; the job id makes it exactly one per slot however many workers run.
 """
@@ -22,6 +38,7 @@ from redis.exceptions import LockError
 from connector.errors import AtlassianError, PermanentAtlassianError
 from jobqueue.kinds import KINDS
 from jobqueue.queue import PENDING, PREFIX, WorkQueue
+from jobs import sweep_snapshot as snapshot
 from jobs.action_items import SyncActionItems
 from jobs.archive import ArchiveApproved
 from jobs.context import JobContext
@@ -62,18 +79,27 @@ class RefreshChangedIncidents:
 
     def plan(self, ctx: JobContext, now: datetime) -> list[Step]:
         steps = []
-        drafts = ctx.settings.confluence.drafts.space
-        for page in ctx.confluence.labelled_pages([POSTMORTEM_LABEL], [drafts]):
+        snap = snapshot.current()
+        if snap is not None:
+            pages = snap.pages
+        else:
+            pages = ctx.confluence.labelled_pages([POSTMORTEM_LABEL], [ctx.settings.confluence.drafts.space])
+        for page in pages:
             stored = ctx.confluence.state_of(page)
             state = PageState.from_dict(stored[0]) if stored else None
             if state is None or not state.incident:
                 continue
+            if snap is not None and snap.unchanged(ctx, self.name, page, state.fingerprint, versions=()):
+                continue  # the incident's update time and the recorded fingerprint are as last checked
             try:
-                incident = load_incident(ctx.jira, ctx.settings, state.incident)
+                incident = (snap.incident(ctx, state.incident) if snap is not None
+                            else load_incident(ctx.jira, ctx.settings, state.incident))
             except PermanentAtlassianError as exc:
                 log.warning("sweep: page %s names %s, which Jira cannot give: %s", page["id"], state.incident, exc)
                 continue
             if incident_fingerprint(incident) == state.fingerprint:
+                if snap is not None:
+                    snap.nothing_to_do(ctx, self.name, page, state.fingerprint, versions=())
                 continue
             steps.append(Step(self.name, f"refresh page {page['id']} of {incident.key}: the incident changed",
                               (page, incident)))
@@ -147,26 +173,45 @@ def run_sweep(ctx: JobContext, now: datetime, *, dry_run: bool = False,
         report.skipped = "another sweep is running"
         return report
     try:
-        for duty in SWEEP_DUTIES if duties is None else duties:
-            try:
-                steps = duty.plan(ctx, now)
-            except (AtlassianError, OSError) as exc:
-                report.failed.append((duty.name, str(exc)))
-                continue
-            for step in steps:
-                if dry_run:
-                    report.done.append((step, ""))
-                    continue
+        try:
+            snap = snapshot.SweepSnapshot.take(ctx, now)
+        except (AtlassianError, OSError) as exc:
+            report.failed.append(("snapshot", str(exc)))
+            return report
+        with snapshot.in_sweep(snap):
+            for duty in SWEEP_DUTIES if duties is None else duties:
                 try:
-                    report.done.append((step, duty.apply(ctx, now, step)))
+                    steps = duty.plan(ctx, now)
                 except (AtlassianError, OSError) as exc:
-                    report.failed.append((f"{duty.name}: {step.what}", str(exc)))
+                    report.failed.append((duty.name, str(exc)))
+                    continue
+                for step in steps:
+                    if dry_run:
+                        report.done.append((step, ""))
+                        continue
+                    page_id = _page_of(step)
+                    if page_id:  # written to (or about to be): no later duty takes it as unchanged
+                        snap.touched.add(page_id)
+                    try:
+                        report.done.append((step, duty.apply(ctx, now, step)))
+                    except (AtlassianError, OSError) as exc:
+                        report.failed.append((f"{duty.name}: {step.what}", str(exc)))
     finally:
         with contextlib.suppress(LockError):  # expired: released by Redis already
             lock.release()
     for line in report.lines():
         log.info("%s", line)
     return report
+
+
+def _page_of(step: Step) -> str | None:
+    """The page a step acts on: its data is a page id, or a tuple that starts with the page."""
+    data = step.data
+    if isinstance(data, tuple) and data and isinstance(data[0], dict):
+        data = data[0]
+    if isinstance(data, dict):
+        return str(data.get("id") or "") or None
+    return str(data) if isinstance(data, str) and data.isdigit() else None
 
 
 def sweep(ctx: JobContext, now: datetime, slot: str) -> dict:
