@@ -1,15 +1,19 @@
 """Debrief's work on RQ: submitting any kind of job, and the Redis keys intake relies on.
 
-``WorkQueue.submit(kind, *args, key=...)`` is the one way work is queued. Claiming the
-delivery id and queueing the job are one MULTI/EXEC transaction under WATCH: either both
-happen or neither does, whatever Redis does to the connection (a stall past the client
-timeout, a reset, a half-sent pipeline), so Jira's retry of a delivery answered 503 is never
-mistaken for a duplicate.
+``WorkQueue.submit(kind, *args, key=...)`` is the one way work is queued, in two Redis round
+trips: one pipelined read (the delivery's claim, both job slots, for an incident its page) and
+one Lua script call that writes the job (RQ's own commands, collected from a pipeline) and the
+claim, last, only if the claim is still absent and the jobs are as read (else it writes
+nothing, and the submit reads and decides again). Nothing runs between a script's commands,
+a script the server never received writes nothing, and the claim is its last write, so a claim
+never outlives a failed enqueue, whatever Redis does to the connection (a stall past the
+client timeout, a reset), and Jira's retry of a delivery answered 503 is never mistaken for a
+duplicate.
 
 Work accepted while its job runs is never lost: the running job may already have read the old
 state, so a submit that meets it queues one follow-up run (job id ``<job id>-again``) that RQ
 holds back until the running one ends, whether it succeeds or fails (an RQ dependency with
-``allow_failure``). A submit WATCHes the running job, so it either lands before RQ records
+``allow_failure``). A submit's write checks the running job is as read, so it either lands before RQ records
 the end (and RQ releases the follow-up: in that transaction on success, just after on
 failure; worker maintenance queues one a dying worker stranded) or sees the job ended and
 queues a plain run. The follow-up absorbs further submits while it waits; a submit during the
@@ -23,7 +27,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from redis import Redis
-from redis.exceptions import WatchError
 from rq import Queue
 from rq.job import Dependency, Job, JobStatus
 from rq.utils import utcparse
@@ -46,6 +49,49 @@ AGAIN_SUFFIX = "-again"
 # deferred this long after its job ended was stranded there (the worker died in between).
 STRANDED_AFTER_SECONDS = 60
 _WATCH_ATTEMPTS = 8
+# A job is taken to be as read when these fields are: what the decision reads (status, worker,
+# heartbeat) and what changes whenever a job is replaced or moves on.
+_GUARDED_FIELDS = ("status", "worker_name", "last_heartbeat", "created_at", "enqueued_at", "started_at",
+                   "ended_at")
+_FIELD_NAMES = tuple(f.encode() for f in _GUARDED_FIELDS)
+_MISSING = b"\x00"
+_APPLIED, _REPEATED, _CHANGED = 1, 0, -1
+_LUA_FIELDS = "{" + ", ".join(f"'{f}'" for f in _GUARDED_FIELDS) + "}"
+# KEYS: the delivery claim ("" for none), the postmortems hash, the job hashes. ARGV: the incident
+# whose page to read ("" for none). Answers: claimed (0/1), the page, each job's guarded fields.
+_READ_SCRIPT = """
+local out = {0, false}
+if KEYS[1] ~= '' then out[1] = redis.call('EXISTS', KEYS[1]) end
+if ARGV[1] ~= '' then out[2] = redis.call('HGET', KEYS[2], ARGV[1]) end
+local fields = @FIELDS@
+for k = 3, #KEYS do
+  local now = redis.call('HMGET', KEYS[k], unpack(fields))
+  for i = 1, #fields do out[#out + 1] = now[i] end
+end
+return out
+""".replace("@FIELDS@", _LUA_FIELDS)
+# KEYS: the delivery claim (when ARGV[1] is 1), then the job hashes read. ARGV: that flag; per job
+# its guarded fields as read (\0: absent); then the writes, each as its length and words.
+# Nothing is written unless the claim is still absent and every job is as read.
+_APPLY_SCRIPT = """
+local claim = tonumber(ARGV[1])
+if claim == 1 and redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local fields = @FIELDS@
+local a = 2
+for k = claim + 1, #KEYS do
+  local now = redis.call('HMGET', KEYS[k], unpack(fields))
+  for i = 1, #fields do
+    if (now[i] or '\0') ~= ARGV[a + i - 1] then return -1 end
+  end
+  a = a + #fields
+end
+while a <= #ARGV do
+  local n = tonumber(ARGV[a])
+  redis.call(unpack(ARGV, a + 1, a + n))
+  a = a + n + 1
+end
+return 1
+""".replace("@FIELDS@", _LUA_FIELDS)
 
 __all__ = ["PREFIX", "QUEUE_NAME", "Submitted", "WorkQueue", "job_slug"]
 
@@ -76,6 +122,14 @@ class _Slot:
 
 
 @dataclass(frozen=True)
+class _State:
+    """What a submit read in its one round trip."""
+    claimed: bool  # the delivery id was seen before
+    slots: dict[str, _Slot]
+    page: str | None = None
+
+
+@dataclass(frozen=True)
 class _Todo:
     """What a submit asks for."""
     kind: JobKind
@@ -102,6 +156,7 @@ class WorkQueue:
         self.queue = Queue(queue_name, connection=redis)
         self.dedupe_seconds = dedupe_seconds
         self.kinds = kinds
+        self._registered = None  # the read and the write script, registered on first use
 
     # Keys ------------------------------------------------------------------------------
     @staticmethod
@@ -131,6 +186,22 @@ class WorkQueue:
     def forget_postmortem(self, incident_key: str) -> None:
         self.redis.hdel(f"{PREFIX}:postmortems", incident_key)
         self.redis.srem(f"{PREFIX}:wanted", incident_key)
+        self.forget_page_snapshot(incident_key)
+
+    # What the last upkeep of an incident's page left there (its id, labels, state and the
+    # state's version), so a refresh that changes nothing reads only the incident.
+    @staticmethod
+    def _snapshot_key(incident_key: str) -> str:
+        return f"{PREFIX}:page-snapshot:{incident_key}"
+
+    def record_page_snapshot(self, incident_key: str, snapshot: str, *, ttl_seconds: int) -> None:
+        self.redis.set(self._snapshot_key(incident_key), snapshot, ex=ttl_seconds)
+
+    def page_snapshot(self, incident_key: str) -> str | None:
+        return _text(self.redis.get(self._snapshot_key(incident_key)))
+
+    def forget_page_snapshot(self, incident_key: str) -> None:
+        self.redis.delete(self._snapshot_key(incident_key))
 
     def postmortem_page(self, incident_key: str) -> str | None:
         return _text(self.redis.hget(f"{PREFIX}:postmortems", incident_key))
@@ -172,67 +243,106 @@ class WorkQueue:
         absorbed by that follow-up); a failed one is replaced by this run (new evidence for
         parked work); a finished one makes way for a new run unless the kind runs once per key
         (those never get a follow-up); a started job whose worker is gone is taken over. With
-        ``delivery_id``, the delivery is claimed in the same transaction, and a delivery seen
+        ``delivery_id``, the delivery is claimed in the same atomic write, and a delivery seen
         before queues nothing.
         """
         job_kind = self.kinds[kind]
-        job_id = job_kind.job_id(key)
+        return self._submit(_Todo(job_kind, key, args, delivery_id, at, meta))
+
+    def _read(self, job_ids: list[str], delivery_id: str | None, page_of: str | None = None) -> _State:
+        """One round trip: whether the delivery was claimed, each job's guarded fields, the
+        incident's page."""
+        keys = [self.delivery_key(delivery_id) if delivery_id else "", f"{PREFIX}:postmortems",
+                *(self.job_key(i) for i in job_ids)]
+        reply = self._scripts()[0](keys=keys, args=[page_of or ""])
+        claimed, page, values = bool(reply[0]), _text(reply[1]) or None, reply[2:]
+        width = len(_GUARDED_FIELDS)
+        slots = {}
+        for n, job_id in enumerate(job_ids):
+            current = {f: v for f, v in zip(_FIELD_NAMES, values[n * width:(n + 1) * width], strict=True)
+                       if v is not None}
+            slots[job_id] = _Slot(job_id, current, _text(current.get(b"status")))
+        return _State(claimed, slots, page)
+
+    def _scripts(self):
+        if self._registered is None:
+            self._registered = (self.redis.register_script(_READ_SCRIPT), self.redis.register_script(_APPLY_SCRIPT))
+        return self._registered
+
+    def _submit(self, todo: _Todo, state: _State | None = None, also=None) -> Submitted:
+        """Decide on what was read, then write it all in one script call that first checks the
+        claim is still absent and the jobs as read (else: read again and decide again)."""
+        job_id = todo.kind.job_id(todo.key)
+        ids = [job_id, job_id + AGAIN_SUFFIX]
         for _ in range(_WATCH_ATTEMPTS):
-            try:
-                return self._submit_once(job_kind, job_id, key, args, delivery_id, at, meta)
-            except WatchError:
+            state = state or self._read(ids, todo.delivery_id)
+            if state.claimed:
+                return Submitted(None, None, repeated_delivery=True)
+            plan = self.redis.pipeline(transaction=True)  # collects the writes; never executed itself
+            plan.multi()
+            submitted = self._decide(plan, todo, state.slots[ids[0]], state.slots[ids[1]])
+            if also is not None:
+                also(plan)
+            if todo.delivery_id:  # last: a write that fails before it leaves no claim
+                plan.set(self.delivery_key(todo.delivery_id), submitted.job_id, ex=self.dedupe_seconds)
+            applied = self._apply(plan, todo.delivery_id, [state.slots[i] for i in ids])
+            state = None
+            if applied == _REPEATED:
+                return Submitted(None, None, repeated_delivery=True)
+            if applied == _CHANGED:
                 continue  # someone touched the delivery or the job meanwhile: look again
+            if submitted.rerun:
+                log.info("%s runs again as %s once its current run ends", submitted.job_id, submitted.rerun,
+                         extra={"job": submitted.job_id})
+            elif submitted.replaced:
+                log.info("replaced job %s: %s", submitted.job_id, submitted.replaced, extra={"job": submitted.job_id})
+            return submitted
         raise RuntimeError(f"could not submit {job_id}: it kept changing under us")
 
-    def _slot(self, pipe, job_id: str) -> _Slot:
-        current = pipe.hgetall(self.job_key(job_id))
-        return _Slot(job_id, current, _text(current.get(b"status")) if current else None)
+    def _apply(self, plan, delivery_id: str | None, slots: list[_Slot]) -> int:
+        commands = plan.command_stack
+        if not commands:
+            return _APPLIED
+        keys = ([self.delivery_key(delivery_id)] if delivery_id else []) + [self.job_key(s.job_id) for s in slots]
+        argv: list = [1 if delivery_id else 0]
+        for slot in slots:
+            argv.extend(slot.current.get(f, _MISSING) for f in _FIELD_NAMES)
+        for args, _options in commands:
+            argv.append(len(args))
+            argv.extend(args)
+        plan.reset()
+        return int(self._scripts()[1](keys=keys, args=argv))
 
-    def _submit_once(self, kind: JobKind, job_id: str, key: str, args: tuple, delivery_id: str | None,
-                     at: datetime | None, meta: dict | None) -> Submitted:
-        ids = (job_id, job_id + AGAIN_SUFFIX)
-        watched = [self.job_key(i) for i in ids] + ([self.delivery_key(delivery_id)] if delivery_id else [])
-        with self.redis.pipeline(transaction=True) as pipe:
-            pipe.watch(*watched)
-            if delivery_id and pipe.exists(self.delivery_key(delivery_id)):
-                return Submitted(None, None, repeated_delivery=True)
-            first, second = (self._slot(pipe, i) for i in ids)
-            other = {first.job_id: second, second.job_id: first}
-            todo = _Todo(kind, key, args, delivery_id, at, meta)
-
-            for slot in (first, second):
-                if slot.status == JobStatus.STARTED and orphaned(self.redis, slot.current):
-                    return self._queue(pipe, todo, slot, replaced="its worker is gone")
-            if kind.once_per_key:
-                if first.status is not None:
-                    return self._absorb(pipe, todo, first.job_id)
-                return self._queue(pipe, todo, first)
-            for slot in (first, second):
-                if slot.status in _WAITING or (slot.status == JobStatus.DEFERRED
-                                               and other[slot.job_id].status in _ACTIVE):
-                    return self._absorb(pipe, todo, slot.job_id)
-            running = [slot for slot in (first, second) if slot.status == JobStatus.STARTED]
-            if len(running) == 2:  # both running (an operator requeued one): the later one covers this
-                log.warning("%s and %s both run; no follow-up queued", *ids, extra={"job": job_id})
-                return self._absorb(pipe, todo, second.job_id)
-            if running:
-                return self._queue(pipe, todo, other[running[0].job_id], after=running[0])
-            # Nothing pending. A deferred slot whose job ended without releasing it is stale.
-            stale = second if second.status == JobStatus.DEFERRED else None
-            return self._queue(pipe, todo, first, discard=stale,
-                               replaced=f"it had {first.status}" if first.status else None)
-
-    def _absorb(self, pipe, todo: _Todo, job_id: str) -> Submitted:
-        if todo.delivery_id:
-            pipe.multi()
-            pipe.set(self.delivery_key(todo.delivery_id), job_id, ex=self.dedupe_seconds)
-            pipe.execute()
-        return Submitted(job_id, todo.kind.name, duplicate=True)
+    def _decide(self, plan, todo: _Todo, first: _Slot, second: _Slot) -> Submitted:
+        kind = todo.kind
+        other = {first.job_id: second, second.job_id: first}
+        for slot in (first, second):
+            if slot.status == JobStatus.STARTED and orphaned(self.redis, slot.current):
+                return self._queue(plan, todo, slot, replaced="its worker is gone")
+        if kind.once_per_key:
+            if first.status is not None:
+                return Submitted(first.job_id, kind.name, duplicate=True)
+            return self._queue(plan, todo, first)
+        for slot in (first, second):
+            if slot.status in _WAITING or (slot.status == JobStatus.DEFERRED
+                                           and other[slot.job_id].status in _ACTIVE):
+                return Submitted(slot.job_id, kind.name, duplicate=True)
+        running = [slot for slot in (first, second) if slot.status == JobStatus.STARTED]
+        if len(running) == 2:  # both running (an operator requeued one): the later one covers this
+            log.warning("%s and %s both run; no follow-up queued", first.job_id, second.job_id,
+                        extra={"job": first.job_id})
+            return Submitted(second.job_id, kind.name, duplicate=True)
+        if running:
+            return self._queue(plan, todo, other[running[0].job_id], after=running[0])
+        # Nothing pending. A deferred slot whose job ended without releasing it is stale.
+        stale = second if second.status == JobStatus.DEFERRED else None
+        return self._queue(plan, todo, first, discard=stale,
+                           replaced=f"it had {first.status}" if first.status else None)
 
     def _queue(self, pipe, todo: _Todo, slot: _Slot, *, replaced: str | None = None, after: _Slot | None = None,
                discard: _Slot | None = None) -> Submitted:
         """Put a new job in ``slot`` (replacing what it held): queued, scheduled, or with ``after``
-        deferred until that running job ends."""
+        deferred until that running job ends. The writes go to ``pipe``."""
         kind = todo.kind
         stale_executions = self._executions(slot.job_id) if slot.status == JobStatus.STARTED else []
         job = self.queue.create_job(
@@ -242,10 +352,6 @@ class WorkQueue:
             meta={"delivery": todo.delivery_id, "kind": kind.name, "key": todo.key,
                   **({"follows": after.job_id} if after else {}), **(todo.meta or {})},
             description=f"{kind.name} {' '.join(str(a) for a in todo.args[:1])}".strip())
-        pipe.multi()
-        if todo.delivery_id:
-            pipe.set(self.delivery_key(todo.delivery_id), after.job_id if after else slot.job_id,
-                     ex=self.dedupe_seconds)
         if slot.status is not None:
             self._forget_job(pipe, slot.job_id, job.dependencies_key)
             if slot.status == JobStatus.DEFERRED:  # a stranded follow-up: its job must not release it now
@@ -263,13 +369,8 @@ class WorkQueue:
             self.queue.schedule_job(job, todo.at, pipeline=pipe)
         else:
             self.queue.enqueue_job(job, pipeline=pipe)
-        pipe.execute()
         if after is not None:
-            log.info("%s runs again as %s once its current run ends", after.job_id, slot.job_id,
-                     extra={"job": after.job_id})
             return Submitted(after.job_id, kind.name, duplicate=True, rerun=slot.job_id)
-        if replaced:
-            log.info("replaced job %s: %s", slot.job_id, replaced, extra={"job": slot.job_id})
         return Submitted(slot.job_id, kind.name, replaced=replaced)
 
     def _forget_job(self, pipe, job_id: str, dependencies_key: str) -> None:
@@ -334,17 +435,22 @@ class WorkQueue:
     def submit_incident(self, incident_key: str, *, needed: bool, reasons: list[str],
                         delivery_id: str | None = None) -> Submitted:
         """What an incident delivery calls for: a refresh when the incident has a page, a
-        draft when one is needed, otherwise nothing (the delivery is still remembered)."""
-        if self.postmortem_page(incident_key):
-            return self.submit("refresh", incident_key, key=incident_key, delivery_id=delivery_id)
+        draft when one is needed, otherwise nothing (the delivery is still remembered).
+
+        One read round trip (the page, the claim, both kinds' jobs) and one write."""
+        draft, refresh = (self.kinds[k].job_id(incident_key) for k in ("draft", "refresh"))
+        ids = [draft, draft + AGAIN_SUFFIX, refresh, refresh + AGAIN_SUFFIX]
+        state = self._read(ids, delivery_id, page_of=incident_key)
+        if state.page:
+            return self._submit(_Todo(self.kinds["refresh"], incident_key, (incident_key,), delivery_id, None, None),
+                                state)
         if not needed:
-            if not self.claim_delivery(delivery_id):
+            if state.claimed or not self.claim_delivery(delivery_id):
                 return Submitted(None, None, repeated_delivery=True)
             return Submitted(None, None)
-        submitted = self.submit("draft", incident_key, list(reasons), key=incident_key, delivery_id=delivery_id)
-        if not submitted.repeated_delivery:
-            self.redis.sadd(f"{PREFIX}:wanted", incident_key)
-        return submitted
+        wanted = f"{PREFIX}:wanted"
+        return self._submit(_Todo(self.kinds["draft"], incident_key, (incident_key, list(reasons)), delivery_id,
+                                  None, None), state, also=lambda plan: plan.sadd(wanted, incident_key))
 
     # Operators -----------------------------------------------------------------------------
     def failed_jobs(self) -> list[Job]:

@@ -10,7 +10,7 @@ from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from redis import Redis
 
-from telemetry.metrics import KEY, METRICS, Metric
+from telemetry.metrics import KEY, METRICS, Metric, flush
 
 __all__ = ["CONTENT_TYPE_LATEST", "render"]
 
@@ -61,6 +61,7 @@ class _RedisCollector:
 
 def render(redis: Redis) -> bytes:
     """Every metric (those without events too, so dashboards see them from the start)."""
+    flush()  # this process's own counts first; other processes' arrive within FLUSH_SECONDS
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_RedisCollector(redis.hgetall(KEY)))
     return generate_latest(registry)

@@ -8,16 +8,26 @@ needs no PROMETHEUS_MULTIPROC_DIR, survives restarts (counters stay monotonic) a
 workers of every host. A recording call never fails its caller: without a configured Redis,
 or when Redis does not answer, the event is dropped (logged at debug level).
 
+The web app's counters (``into=`` a Redis: deliveries, trigger rules) stay off the request's
+path: they are summed in process memory and added to Redis in one pipeline at most every
+FLUSH_SECONDS by a background thread, at exit, and before this process renders ``/metrics``
+(so another process's counts show up within FLUSH_SECONDS). The worker's (the configured
+Redis) are written at once: a job's work horse ends without running exit handlers.
+
 Nothing secret or personal reaches a metric: label values are fixed words, HTTP statuses or
 job kinds, checked against ``_LABEL_VALUE``; anything else is recorded as ``other``.
 """
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import logging
 import math
+import os
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -27,6 +37,7 @@ from redis.exceptions import RedisError
 log = logging.getLogger("debrief.telemetry")
 
 KEY = "debrief:metrics"
+FLUSH_SECONDS = 1.0
 _LABEL_VALUE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,39}")
 
 
@@ -92,8 +103,13 @@ def label_value(value: object) -> str:
 def _field(metric: Metric, labels: dict[str, object], suffix: str = "") -> str:
     if set(labels) != set(metric.labels):
         raise ValueError(f"{metric.name} takes labels {metric.labels}, got {tuple(labels)}")
-    values = [label_value(labels[name]) for name in metric.labels]
-    return json.dumps([metric.name + suffix, *values], separators=(",", ":"))
+    return _field_text(metric.name + suffix, tuple(str(labels[name]) for name in metric.labels))
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_text(name: str, raw_values: tuple[str, ...]) -> str:
+    """The hash field of a series (the same few recur: statuses, outcomes, rules)."""
+    return json.dumps([name, *(label_value(v) for v in raw_values)], separators=(",", ":"))
 
 
 def inc(metric: Metric, amount: int = 1, *, into: Redis | None = None, **labels: object) -> None:
@@ -101,6 +117,9 @@ def inc(metric: Metric, amount: int = 1, *, into: Redis | None = None, **labels:
     if metric.kind != "counter":
         raise TypeError(f"{metric.name} is a {metric.kind}")
     field = _field(metric, labels)
+    if into is not None:
+        _PENDING.add(into, field, amount)
+        return
     _write(lambda pipe: pipe.hincrby(KEY, field, amount), into)
 
 
@@ -131,6 +150,54 @@ def _write(commands, into: Redis | None) -> None:
         pipe.execute()
     except (RedisError, OSError) as exc:
         log.debug("metric not recorded: %s", exc)
+
+
+class _Pending:
+    """Counter increments not yet in Redis, by the Redis they go to; flushed by one daemon
+    thread per process (started on first use, again after a fork)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.counts: dict[int, tuple[Redis, dict[str, int]]] = {}
+        self.flusher_pid: int | None = None
+        self.wake = threading.Event()
+
+    def add(self, redis: Redis, field: str, amount: int) -> None:
+        with self.lock:
+            if self.flusher_pid != os.getpid():
+                self.counts = {}  # a forked child starts with its parent's unsent counts: not its own
+                self.flusher_pid = os.getpid()
+                threading.Thread(target=self._run, name="debrief-metrics-flush", daemon=True).start()
+            fields = self.counts.setdefault(id(redis), (redis, {}))[1]
+            fields[field] = fields.get(field, 0) + amount
+
+    def _run(self) -> None:
+        pid = os.getpid()
+        while self.flusher_pid == pid:
+            self.wake.wait(FLUSH_SECONDS)
+            self.flush()
+
+    def flush(self, redis: Redis | None = None) -> None:
+        """Add what is pending (for ``redis`` only, when given) to Redis, one pipeline per Redis."""
+        with self.lock:
+            if self.flusher_pid != os.getpid():
+                return
+            if redis is None:
+                taken, self.counts = list(self.counts.values()), {}
+            else:
+                entry = self.counts.pop(id(redis), None)
+                taken = [entry] if entry else []
+        for target, fields in taken:
+            _write(lambda pipe, fields=fields: [pipe.hincrby(KEY, f, n) for f, n in fields.items()], target)
+
+
+_PENDING = _Pending()
+atexit.register(_PENDING.flush)
+
+
+def flush(redis: Redis | None = None) -> None:
+    """Write this process's pending counters now (for ``redis`` only, when given)."""
+    _PENDING.flush(redis)
 
 
 # The calls the rest of Debrief makes ----------------------------------------------------

@@ -34,12 +34,13 @@ def consider_issue(issue: dict, ctx: IntakeContext, *, new_comment: str | None =
                                          delivery_id=ctx.delivery_id)
     if submitted.repeated_delivery:
         return repeated(ctx, incident=incident.key)
-    telemetry.rules_fired((r.rule for r in decision.fired), into=ctx.work.redis)
+    telemetry.rules_fired((r.rule for r in decision.fired), into=ctx.work.redis)  # counted in memory
+    decided = decision.as_dict()
     log.info("decided %s: postmortem %s (%s); %s", incident.key, "needed" if decision.needed else "not needed",
              "; ".join(reasons) or "no rule fired", submitted.action or "nothing queued",
-             extra={"incident": incident.key, "delivery": ctx.delivery_id, "decision": decision.as_dict(),
+             extra={"incident": incident.key, "delivery": ctx.delivery_id, "decision": decided,
                     "job": submitted.job_id})
-    return Outcome(202, {"incident": incident.key, "decision": decision.as_dict(), **submitted.as_dict()})
+    return Outcome(202, {"incident": incident.key, "decision": decided, **submitted.as_dict()})
 
 
 @router.register("jira:issue_created", "jira:issue_updated", AUTOMATION)

@@ -114,6 +114,43 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
+# A body these checks pass is one the schemas load as it is (the same fields, no stricter), so
+# the schemas run only for a body that may be wrong, to name what is wrong.
+def _text_or_none(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _named(value: Any) -> bool:
+    return isinstance(value, dict) and _text_or_none(value.get("key")) and _text_or_none(value.get("name"))
+
+
+def _issue_fields_fine(f: Any) -> bool:
+    if not (isinstance(f, dict) and isinstance(f.get("summary"), str) and _named(f.get("project"))
+            and _named(f.get("issuetype"))):
+        return False
+    status, labels, comment = f.get("status"), f.get("labels"), f.get("comment")
+    return ((status is None or _named(status))
+            and (labels is None or (isinstance(labels, list) and all(isinstance(x, str) for x in labels)))
+            and (comment is None or (isinstance(comment, dict) and (
+                (comments := comment.get("comments")) is None
+                or (isinstance(comments, list) and all(isinstance(x, dict) for x in comments))))))
+
+
+def _issue_fine(issue: Any) -> bool:
+    if not isinstance(issue, dict):
+        return False
+    key = issue.get("key")
+    return isinstance(key, str) and ISSUE_KEY.match(key) is not None and _issue_fields_fine(issue.get("fields"))
+
+
+def _admin_event_fine(body: dict) -> bool:
+    issue, comment = body.get("issue"), body.get("comment")
+    return (isinstance(body.get("webhookEvent"), str) and _text_or_none(body.get("issue_event_type_name"))
+            and (issue is None or _issue_fine(issue))
+            and (comment is None or (isinstance(comment, dict) and _text_or_none(comment.get("self"))
+                                     and ("body" not in comment or comment["body"] is not None))))
+
+
 def _load(schema: Schema, data: Any, prefix: str = "") -> dict:
     try:
         return schema.load(data)
@@ -125,7 +162,11 @@ def parse_admin_event(body: Any) -> JiraEvent:
     """A Jira admin (system) webhook body: ``{"webhookEvent": ..., "issue": ..., ...}``."""
     if not isinstance(body, dict):
         raise PayloadError({"(body)": ["must be a JSON object"]})
-    event = _load(_ADMIN_EVENT, body)
+    if _admin_event_fine(body):
+        event = {"webhookEvent": body["webhookEvent"], "issue_event_type_name": body.get("issue_event_type_name"),
+                 "issue": body.get("issue")}
+    else:
+        event = _load(_ADMIN_EVENT, body)
     comment = body.get("comment") if isinstance(body.get("comment"), dict) else None
     issue_id = None
     if comment and isinstance(comment.get("self"), str):
@@ -154,5 +195,6 @@ def parse_automation(body: Any) -> JiraEvent:
         issue, prefix = body, ""
     else:
         raise PayloadError({"issue": ["send the issue: choose 'Issue data' as the web request body"]})
-    _load(_ISSUE, issue, prefix)
+    if not _issue_fine(issue):
+        _load(_ISSUE, issue, prefix)
     return JiraEvent(name=AUTOMATION, type_name=None, issue=issue)
