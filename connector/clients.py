@@ -3,7 +3,9 @@
 Cloud Confluence needs the v1 ``ConfluenceServer`` class on ``<site>/wiki`` (the 5.x
 ``Confluence`` dispatcher hands Cloud URLs to a class without pages); Jira needs
 ``cloud=True`` on Cloud so search uses ``/search/jql``. Our own retry policy replaces the
-library's, so its one-shot Retry-After sleep is switched off.
+library's, so its one-shot Retry-After sleep is switched off. Every request waits for its slot in
+the site's pacer (connector/pacing.py): shared through Redis when the caller passes one, else
+this process's own.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from atlassian import Jira
 from atlassian.confluence import ConfluenceServer
 
 from config.environment import AtlassianAccess
+from connector.pacing import LocalPacer, RedisPacer, pace_session, pacer_for
+from connector.retry import RetryPolicy
 from telemetry import metrics as telemetry
 
 # How long to wait for Atlassian's answer before taking the request as lost. Slow answers are
@@ -48,23 +52,32 @@ def _auth(access: AtlassianAccess) -> dict:
     return {"token": access.pat}
 
 
-def _counted(client, product: str):
-    """Every answer of ``client`` counted by product and status, with its latency (/metrics)."""
-    def hook(response, *args, **kwargs):
-        telemetry.atlassian_call(product, response.status_code, response.elapsed.total_seconds())
+Pacer = LocalPacer | RedisPacer
 
+
+def _counted(client, product: str, pacer: Pacer | None):
+    """Every request of ``client`` paced; every answer counted by product and status, with its
+    latency (/metrics) net of the time it waited for its slot."""
+    def hook(response, *args, **kwargs):
+        elapsed = response.elapsed.total_seconds() - getattr(response, "paced_wait", 0.0)
+        telemetry.atlassian_call(product, response.status_code, max(0.0, elapsed))
+
+    pace_session(client._session, pacer_for(client.url) if pacer is None else pacer,
+                 max_wait=RetryPolicy().max_delay)
     client._session.hooks["response"].append(hook)
     return client
 
 
-def jira_client(access: AtlassianAccess, *, timeout: int | None = None) -> Jira:
+def jira_client(access: AtlassianAccess, *, timeout: int | None = None, pacer: Pacer | None = None) -> Jira:
     return _counted(Jira(url=access.jira_url, cloud=access.deployment == "cloud",
-                         timeout=timeout or client_timeout(), retry_with_header=False, **_auth(access)), "jira")
+                         timeout=timeout or client_timeout(), retry_with_header=False, **_auth(access)),
+                    "jira", pacer)
 
 
-def confluence_client(access: AtlassianAccess, *, timeout: int | None = None) -> ConfluenceServer:
+def confluence_client(access: AtlassianAccess, *, timeout: int | None = None,
+                      pacer: Pacer | None = None) -> ConfluenceServer:
     url = access.confluence_url
     if access.deployment == "cloud" and not url.rstrip("/").endswith("/wiki"):
         url = url.rstrip("/") + "/wiki"
     return _counted(ConfluenceServer(url, cloud=access.deployment == "cloud", timeout=timeout or client_timeout(),
-                                     retry_with_header=False, **_auth(access)), "confluence")
+                                     retry_with_header=False, **_auth(access)), "confluence", pacer)

@@ -26,14 +26,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
-from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from redis import Redis
-from redis.exceptions import LockError
 
 from connector.errors import (
     AtlassianError,
@@ -41,9 +39,10 @@ from connector.errors import (
     PermanentAtlassianError,
     TransientAtlassianError,
 )
-from jobqueue.queue import PREFIX
 from jobqueue.tickets import TICKETS_KEY, claims_key
 from jobs.context import JobContext
+from jobs.locks import page_lock
+from jobs.steps import Step
 from jobs.versioned import read_plan_apply
 from postmortem.action_items import (
     STATE_KEY,
@@ -87,20 +86,6 @@ BULK = 50
 
 class CreationInFlight(TransientAtlassianError):
     """Rows whose ticket creation was started but is not confirmed yet: look again later."""
-
-
-@contextmanager
-def page_lock(redis: Redis, page_id: str, *, timeout: int = 300, wait: float = 60):
-    """One worker at a time on a page's action items; give up (retry later) after ``wait``."""
-    lock = redis.lock(f"{PREFIX}:lock:page:{page_id}", timeout=timeout, blocking_timeout=wait)
-    if not lock.acquire():
-        raise TransientAtlassianError(f"page {page_id} is being worked on by another worker; retrying later",
-                                      operation="lock")
-    try:
-        yield
-    finally:
-        with suppress(LockError):
-            lock.release()
 
 
 # --- claims in Redis ---------------------------------------------------------------------
@@ -508,7 +493,6 @@ class SyncActionItems:
 
     def plan(self, ctx: JobContext, now: datetime) -> list:
         from jobs import sweep_snapshot  # noqa: PLC0415
-        from jobs.sweep import Step  # the sweep imports its duties' modules: import at use
 
         steps = []
         snap = sweep_snapshot.current()

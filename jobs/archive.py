@@ -25,11 +25,12 @@ from connector.errors import (
     TransientAtlassianError,
 )
 from jobqueue.queue import PREFIX
-from jobs.action_items import page_lock
 from jobs.context import JobContext
 from jobs.draft import remote_link_id
 from jobs.entry import entry_point
 from jobs.incidents import load_incident
+from jobs.locks import page_lock
+from jobs.steps import Step
 from jobs.versioned import read_plan_apply
 from postmortem import archive as plan
 from postmortem.incident import Incident
@@ -421,7 +422,6 @@ class ArchiveApproved:
 
     def plan(self, ctx: JobContext, now: datetime) -> list:
         from jobs import sweep_snapshot  # noqa: PLC0415
-        from jobs.sweep import Step  # the sweep imports its duties' modules: import at use
 
         steps = []
         snap = sweep_snapshot.current()

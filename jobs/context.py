@@ -2,7 +2,8 @@
 
 ``debrief worker`` configures it at start; a job run by any other RQ worker builds it from
 the environment on first use. Clients are built lazily in the process that runs the job,
-so no HTTP connection is shared across RQ's fork.
+so no HTTP connection is shared across RQ's fork. Both gateways pace their calls through Redis
+(connector/pacing.py), so every worker process keeps to the site's rate limit together.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from config.settings import Settings, load_settings
 from connector.clients import confluence_client, jira_client
 from connector.confluence import ConfluenceGateway
 from connector.jira import JiraGateway
+from connector.pacing import pacer_for
 from jobqueue.queue import WorkQueue
 from templates.render import PageRenderer
 
@@ -39,7 +41,8 @@ class JobContext:
         self._fresh()
         if self._jira is None:
             access = self._access()
-            self._jira = JiraGateway(jira_client(access), cloud=access.deployment == "cloud")
+            self._jira = JiraGateway(jira_client(access, pacer=pacer_for(access.jira_url, self.redis)),
+                                     cloud=access.deployment == "cloud")
         return self._jira
 
     @property
@@ -47,7 +50,9 @@ class JobContext:
         self._fresh()
         if self._confluence is None:
             access = self._access()
-            self._confluence = ConfluenceGateway(confluence_client(access), cloud=access.deployment == "cloud")
+            pacer = pacer_for(access.confluence_url, self.redis)
+            self._confluence = ConfluenceGateway(confluence_client(access, pacer=pacer),
+                                                 cloud=access.deployment == "cloud")
         return self._confluence
 
     def _access(self):

@@ -18,6 +18,7 @@ from connector.mail import Mailer, MailNotConfigured
 from jobqueue.queue import PREFIX
 from jobs.context import JobContext
 from jobs.review import open_pages
+from jobs.steps import Step
 from postmortem.incident import Person
 from postmortem.page import plain_text
 from postmortem.page_state import PageState
@@ -60,7 +61,6 @@ class ReviewReminders:
     name = "reminders"
 
     def plan(self, ctx: JobContext, now: datetime) -> list:
-        from jobs.sweep import Step  # noqa: PLC0415
 
         steps = []
         for page, state in open_pages(ctx):
@@ -140,7 +140,6 @@ class ReviewAgenda:
         return out
 
     def plan(self, ctx: JobContext, now: datetime) -> list:
-        from jobs.sweep import Step  # noqa: PLC0415
 
         lang = ctx.settings.language
         title = agenda_title(ctx.settings.review.agenda_title, lang)

@@ -18,9 +18,10 @@ from datetime import datetime
 from connector.errors import AtlassianError, ConflictError, PermanentAtlassianError
 from connector.mail import Mailer, MailNotConfigured
 from jobqueue.queue import PREFIX
-from jobs.action_items import page_lock
 from jobs.context import JobContext
 from jobs.incidents import load_incident
+from jobs.locks import page_lock
+from jobs.steps import Step
 from postmortem.action_items.values import in_cell_style
 from postmortem.fieldmap import IncidentDataError
 from postmortem.incident import Incident
@@ -328,7 +329,6 @@ class ReviewPages:
 
     def plan(self, ctx: JobContext, now: datetime) -> list:
         from jobs import sweep_snapshot  # noqa: PLC0415
-        from jobs.sweep import Step  # noqa: PLC0415 - the sweep imports its duties
 
         steps = []
         snap = sweep_snapshot.current()

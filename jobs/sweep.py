@@ -31,7 +31,6 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
 
 from redis.exceptions import LockError
 
@@ -47,25 +46,13 @@ from jobs.entry import entry_point
 from jobs.incidents import load_incident
 from jobs.reminders import ReviewAgenda, ReviewReminders
 from jobs.review import ReviewPages
+from jobs.steps import Duty, Step
 from postmortem.page_context import POSTMORTEM_LABEL
 from postmortem.page_state import PageState, incident_fingerprint
 
 log = logging.getLogger("debrief.jobs.sweep")
 
 
-@dataclass(frozen=True)
-class Step:
-    duty: str
-    what: str  # in words, for the operator
-    data: Any = field(default=None, compare=False, repr=False)
-
-
-class Duty(Protocol):
-    name: str
-
-    def plan(self, ctx: JobContext, now: datetime) -> list[Step]: ...
-
-    def apply(self, ctx: JobContext, now: datetime, step: Step) -> str: ...
 
 
 class RefreshChangedIncidents:
