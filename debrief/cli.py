@@ -169,8 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_jobs)
 
     p = sub.add_parser("sweep", help="run the periodic sweep once and print what it did",
-                       description="Run every sweep duty once (refresh drafts whose incident changed, "
-                                   "re-draft parked work) and print each step.")
+                       description="Run every sweep duty once and print each step: refresh drafts whose incident "
+                                   "changed, re-draft parked work, sync action items, review, remind, "
+                                   "refresh the review agenda, archive approved postmortems.")
     p.add_argument("--dry-run", action="store_true", help="only say what would be done: no Atlassian writes")
     p.add_argument("--at", help="the time to sweep as of (ISO 8601, e.g. 2026-11-25T09:00:00+09:00)")
     p.set_defaults(func=_cmd_sweep)

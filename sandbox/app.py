@@ -54,10 +54,14 @@ def _install_faults(app: Flask) -> None:
     def _inject() -> Response | None:
         if request.path.startswith("/_sandbox"):
             return None
+        generation = site().generation
         delay_ms, rule, wait = site().faults.decide(request.method, request.path)
         if delay_ms:
             g.fault_kind = "latency"
             time.sleep(delay_ms / 1000)
+            if site().generation != generation:  # the site was reset while this request waited
+                g.stale = True
+                return product_error(request.path, 503, "The site was reset while this request waited.")
         if rule is None:
             return None
         g.fault_kind = rule.kind

@@ -68,8 +68,8 @@ def install(app: Flask, journal_of) -> None:
 
     @app.after_request
     def _record(response: Response) -> Response:
-        if request.path.startswith("/_sandbox"):
-            return response
+        if request.path.startswith("/_sandbox") or g.get("stale"):
+            return response  # a stale request belongs to a site that was reset since
         started = g.get("journal_t0", time.monotonic())
         user = g.get("user")
         journal_of().record(

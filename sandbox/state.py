@@ -31,6 +31,9 @@ class SandboxState:
         self.webhooks = webhooks or Webhooks()
         self.journal = Journal()
         self.faults = Faults()
+        # Bumped by every reset: a request that began before a reset (say, one held by a latency
+        # fault while its test ended) is answered without touching the new site's data or journal.
+        self.generation = 0
 
     @classmethod
     def seeded(cls, webhook_policy: Policy | None = None) -> SandboxState:
@@ -44,6 +47,7 @@ class SandboxState:
             self.webhooks.reset()
             self.faults.clear()
             self.journal.clear()
+            self.generation += 1
 
     def to_json(self) -> dict[str, Any]:
         with self.lock:

@@ -117,7 +117,8 @@ def test_approved_postmortem_is_archived_locked_linked_and_indexed(site):
                          capture_output=True, text=True, timeout=120)
     assert dry.returncode == 0, dry.stderr[-2000:]
     assert f"page {page_id} of {key}" in dry.stdout and "PMARCHIVE" in dry.stdout, dry.stdout
-    assert [(w["method"], w["path"]) for w in writes(sandbox)] == [], dry.stdout  # zero writes
+    stray = writes(sandbox)
+    assert [(w["method"], w["path"]) for w in stray] == [], (dry.stdout, stray)  # zero writes
 
     result = archive_page(ctx, datetime.now(UTC), page_id)
     assert result["outcome"] == "archived", result
