@@ -10,7 +10,8 @@ from pathlib import Path
 
 STORAGE = Path("/work/shared/atlassian/storage")  # real editor-saved Confluence bodies
 SEED = Path("/work/shared/seed/postmortem-culture.ko.md")  # a long Korean text
-SPLIT = "holdout"
+SPLIT = "holdout"  # the written sentences held aside
+REAL_SPLIT = "real-holdout"  # real postmortem sentences held aside: the figure the goal is about
 
 
 def _sample_text() -> str:
@@ -48,11 +49,12 @@ def run(min_seconds: float = 2.0) -> dict:
     if evaluate is None:
         out["held_aside"] = {"error": "not available yet: no evaluate(split)"}
     else:
-        try:
-            scores = evaluate(SPLIT)
-            out["held_aside"] = {name: {k: v for k, v in s.items() if k != "misses"} for name, s in scores.items()}
-        except Exception as exc:  # noqa: BLE001 - reported, never fatal
-            out["held_aside"] = {"error": f"{type(exc).__name__}: {exc}"}
+        for key, split in (("held_aside", SPLIT), ("held_aside_real", REAL_SPLIT)):
+            try:
+                scores = evaluate(split)
+                out[key] = {name: {k: v for k, v in s.items() if k != "misses"} for name, s in scores.items()}
+            except Exception as exc:  # noqa: BLE001 - reported, never fatal
+                out[key] = {"error": f"{type(exc).__name__}: {exc}"}
     check = getattr(wording, "check_text", None)
     text = _sample_text()
     if not callable(check) or not text:
