@@ -497,12 +497,9 @@ class SyncActionItems:
         steps = []
         snap = sweep_snapshot.current()
         drafts = ctx.settings.confluence.drafts.space
-        for page in snap.pages if snap is not None else _postmortem_pages(ctx, [drafts]):
+        pages = snap.pages if snap is not None else _postmortem_pages(ctx, [drafts])
+        for page in sweep_snapshot.pages_to_check(ctx, self.name, pages):
             page_id = str(page["id"])
-            if snap is not None and snap.unchanged(ctx, self.name, page):
-                continue  # nothing moved since it last had nothing to do
-            if snap is not None:
-                snap.seen.pop(page_id, None)
             try:
                 seen = sync_action_items(ctx, now, page_id, dry_run=True)
             except AtlassianError as exc:
@@ -510,8 +507,7 @@ class SyncActionItems:
                 continue
             if seen.get("skipped") or not (seen["would_create"] or seen["would_change"] or seen["in_flight"]
                                            or seen.get("adopted")):
-                if snap is not None:
-                    snap.nothing_to_do(ctx, self.name, page)
+                sweep_snapshot.nothing_to_do(ctx, self.name, page)
                 continue
             steps.append(Step(self.name, f"action items of page {page_id}: "
                               f"{len(seen.get('would_create') or [])} to create, "

@@ -331,21 +331,17 @@ class ReviewPages:
         from jobs import sweep_snapshot  # noqa: PLC0415
 
         steps = []
-        snap = sweep_snapshot.current()
-        for page, _state in open_pages(ctx):
+        pages = (page for page, _state in open_pages(ctx))
+        for page in sweep_snapshot.pages_to_check(ctx, self.name, pages):
             page_id = str(page["id"])
-            if snap is not None and snap.unchanged(ctx, self.name, page):
-                continue  # nothing moved since it last had nothing to do
-            if snap is not None:
-                snap.seen.pop(page_id, None)
             try:
                 seen = review_page(ctx, now, page_id, dry_run=True)
             except AtlassianError as exc:
                 log.warning("sweep: review of page %s not checked: %s", page_id, exc)
                 continue
             if seen.get("skipped") or not (seen.get("writes") or seen.get("mailed")):
-                if snap is not None and not seen.get("skipped"):
-                    snap.nothing_to_do(ctx, self.name, page)
+                if not seen.get("skipped"):
+                    sweep_snapshot.nothing_to_do(ctx, self.name, page)
                 continue
             steps.append(Step(self.name, f"review page {page_id} ({seen.get('status')}): "
                               + "; ".join([*seen.get("writes", []), *seen.get("mailed", [])]), page_id))

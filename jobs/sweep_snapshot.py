@@ -25,7 +25,7 @@ import hashlib
 import json
 import logging
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -218,6 +218,25 @@ class SweepSnapshot:
             pipe.hset(key, duty, f"{digest} {datetime.now(UTC).isoformat()}")
             pipe.expire(key, int(QUIET_FOR.total_seconds()) * 2)  # only for tidiness: each entry says its age
             pipe.execute()
+
+
+def pages_to_check(ctx: JobContext, duty: str, pages: Iterable[dict]) -> Iterator[dict]:
+    """The pages a sweep duty must plan for: every one outside a sweep; inside one, those that moved
+    since the duty last had nothing to do for them (their memo is dropped as they are taken)."""
+    snap = current()
+    for page in pages:
+        if snap is not None:
+            if snap.unchanged(ctx, duty, page):
+                continue
+            snap.seen.pop(str(page["id"]), None)
+        yield page
+
+
+def nothing_to_do(ctx: JobContext, duty: str, page: dict) -> None:
+    """Remember, for the sweeps to come, that ``duty`` found nothing to do on ``page``."""
+    snap = current()
+    if snap is not None:
+        snap.nothing_to_do(ctx, duty, page)
 
 
 def _window_minutes(ctx: JobContext, now: datetime) -> int | None:
