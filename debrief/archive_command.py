@@ -14,23 +14,19 @@ from datetime import UTC, datetime
 
 from redis.exceptions import RedisError
 
-from config.environment import EnvironmentProblem, redact_text
-from config.settings import ConfigError
+from config.environment import redact_text
 from connector.errors import AtlassianError
+from debrief.operations import command_context
 
 
 def archive_command(args: argparse.Namespace, out=sys.stdout) -> int:
     from jobs.archive import ArchiveApproved, archive_page  # noqa: PLC0415
-    from jobs.context import configure, from_environment  # noqa: PLC0415
     from jobs.draft import find_page  # noqa: PLC0415
 
     now = datetime.now(UTC)
-    try:
-        ctx = from_environment()
-    except (ConfigError, EnvironmentProblem) as exc:
-        print(f"debrief archive: cannot start:\n{exc}", file=sys.stderr)
+    ctx = command_context("archive")
+    if ctx is None:
         return 1
-    configure(ctx)
     try:
         if not args.incident:
             if not args.dry_run:

@@ -55,9 +55,6 @@ def sweep_command(args: argparse.Namespace, out=sys.stdout) -> int:
     """``debrief sweep [--dry-run] [--at ISO]``: run the sweep once, print each step."""
     from datetime import UTC, datetime  # noqa: PLC0415
 
-    from config.environment import EnvironmentProblem  # noqa: PLC0415
-    from config.settings import ConfigError  # noqa: PLC0415
-    from jobs.context import configure, from_environment  # noqa: PLC0415
     from jobs.sweep import run_sweep  # noqa: PLC0415
 
     now = datetime.now(UTC)
@@ -70,12 +67,9 @@ def sweep_command(args: argparse.Namespace, out=sys.stdout) -> int:
             return 2
         if now.tzinfo is None:
             now = now.replace(tzinfo=UTC)
-    try:
-        context = from_environment()
-    except (ConfigError, EnvironmentProblem) as exc:
-        print(f"debrief sweep: cannot start:\n{exc}", file=sys.stderr)
+    context = command_context("sweep")
+    if context is None:
         return 1
-    configure(context)
     try:
         report = run_sweep(context, now, dry_run=args.dry_run)
     except RedisError as exc:
@@ -84,3 +78,19 @@ def sweep_command(args: argparse.Namespace, out=sys.stdout) -> int:
     for line in report.lines():
         print(line, file=out)
     return 1 if report.failed else 0
+
+
+def command_context(command: str):
+    """The job context for a one-off command (``debrief sweep``, ``debrief archive``), set up for
+    this process; None, with the reason on stderr, when app.yaml or the environment is wrong."""
+    from config.environment import EnvironmentProblem  # noqa: PLC0415
+    from config.settings import ConfigError  # noqa: PLC0415
+    from jobs.context import configure, from_environment  # noqa: PLC0415
+
+    try:
+        context = from_environment()
+    except (ConfigError, EnvironmentProblem) as exc:
+        print(f"debrief {command}: cannot start:\n{exc}", file=sys.stderr)
+        return None
+    configure(context)
+    return context
