@@ -43,6 +43,30 @@ def test_not_blame(text):
     assert [f for f in check_text(text) if f.check == "blame"] == []
 
 
+@pytest.mark.parametrize(("text", "kind"), [
+    ("The regulator fined the head of IT £81,620 after the failed migration.", "threat"),
+    ("He was sentenced to two years in prison for the outage.", "threat"),
+    ("Imagine a nitwit that did not account for the door handles.", "judgement"),
+    ("That showed extremely poor judgment.", "judgement"),
+    ("법원은 담당 직원에게 징역 6월을 선고했다.", "threat"),
+    ("대법원은 사태의 책임을 물어 담당 국장을 경질했다.", "threat"),
+    ("금감원은 해당 증권사에 과징금을 부과했다.", "threat"),
+])
+def test_reported_consequences_and_judgements(text, kind):
+    assert kind in [f.kind for f in check_text(text) if f.check == "blame"]
+
+
+@pytest.mark.parametrize("text", [
+    "We fine-tuned the retry budget after the incident.",
+    "The final check of the config passed before the deploy.",
+    "The process terminated after five minutes and was restarted by the supervisor.",
+    "The battery discharged during the power cut.",
+    "금고에 보관된 백업 테이프를 복원했다.",
+])
+def test_look_alikes_of_consequences(text):
+    assert "threat" not in [f.kind for f in check_text(text) if f.check == "blame"]
+
+
 def test_offsets_and_stable_ids():
     text = "Intro.\nSarah forgot to renew the certificate. Mail kim@gmail.com now."
     found = check_text(text)
@@ -121,9 +145,9 @@ def test_model_probabilities_and_shipped_weights():
 
     for lang in ("en", "ko"):
         table = model.weights()[lang]
-        assert set(table) == {"bias", "families", "threshold", "veto", "weights"}
+        assert set(table) == {"bias", "families", "threshold", "veto", "weights", "prefilter"}
         assert 0 < table["veto"] < table["threshold"] < 1 and table["weights"]
-    assert model.probability("The cache tier ran out of memory.", "en") == 0.0  # no cue: not run
+    assert model.probability("The cache tier ran out of memory.", "en") < model.threshold("en")
     assert model.probability("An engineer mistakenly wiped the primary database.", "en") > 0.9
     assert model.probability("We added a check to the deploy pipeline.", "en") < model.threshold("en")
     assert model.probability("작업자의 실수로 설정 파일이 삭제되었다.", "ko") >= model.threshold("ko")

@@ -28,6 +28,10 @@ ROLES = {
     "committer", "assignee", "director", "officer", "worker", "crew", "department", "dept",
     "squad", "guy", "people", "responder", "commander", "coordinator", "specialist", "partner",
     "man", "woman", "installer", "sysadmins",
+    # people who operate other systems: transport, aviation, care, public offices, trading
+    "pilot", "copilot", "co-pilot", "crewmember", "signaller", "signalman", "dispatcher",
+    "nurse", "doctor", "physician", "surgeon", "pharmacist", "builder", "designer",
+    "techie", "clerk", "trader", "boss", "subcontractors",
 }
 _PLURAL = {r + "s" for r in ROLES if not r.endswith("s")} | {"staff", "people", "ops", "folks", "men", "women"}
 _NOT_PERSON_AFTER = {"ui", "console", "panel", "page", "tool", "tools", "api", "interface",
@@ -70,7 +74,7 @@ _MARKERS = [
     r"\bhard-?cod\w*", r"\brm -rf\b", r"\bbreaking change\b", r"\bswap(?:ped|s) the healthy\b",
     r"\block(?:ed|ing) out\b", r"\bwiped\b", r"\bkill(?:ed|ing) (?:the|all)\b", r"\boverwr(?:ote|itten)\b",
     r"\bpushed (?:\w+ ){0,4}without\b", r"\bexpired (?:api )?(?:key|token|secret|credential)s?\b",
-    r"\bstraight to production\b", r"\bon a friday\b", r"\bwithout telling\b",
+    r"\bstraight to production\b", r"\bon a friday\b", r"\bwithout telling\b", r"\bwith no (?:peer )?review\b",
     r"\binstead of\b", r"\bagainst (?:the )?prod\w*\b",
     r"\bunintentional(?:ly)?\b", r"\bfat-?finger\w*", r"\bleft (?:\S+ ){0,4}(?:blank|empty|unset)\b",
     r"\bma(?:de|kes?|king) (?:\S+ ){0,3}?" + r"(?:mistake|error|typo|slip|blunder)s?\b",
@@ -112,7 +116,9 @@ _JUDGEMENT = re.compile(
     r"\bwould have (?:caught|noticed|spotted|known|seen|prevented)\b|\bmore competent\b|"
     r"\bany(?:one|body) with (?:basic|a little|minimal|half|any)\b|\bdid ?n[o'’]t (?:even )?care\b|"
     r"\bcould ?n[o'’]t be bothered\b|\bnot paying attention\b|\bshocking\b|\bbasic mistake\b|"
-    r"\bstupid\w*|\bfoolish\w*|\bidiot\w*|\bdumb\b|\bhalf-hearted\w*|\bcavalier\b|\bsloppiness\b",
+    r"\bstupid\w*|\bfoolish\w*|\bidiot\w*|\bdumb\b|\bhalf-hearted\w*|\bcavalier\b|\bsloppiness\b|"
+    r"\bnitwit\w*|\bmoron\w*|\bbrain[- ]dead\b|\bpoor judge?ment\b|\bbe more careful\b|"
+    r"\b(?:failed|failure) to (?:take|exercise) (?:reasonable|due|proper) (?:care|steps)\b",
     re.IGNORECASE)
 _THINGS = {
     "parser", "code", "handling", "input", "tooling", "tool", "tools", "system", "systems",
@@ -133,7 +139,12 @@ _THREAT = re.compile(
     r"\bface (?:the )?consequences\b|\bthere will be consequences\b|\bheld (?:personally )?accountable\b|"
     r"\bwritten up\b|\bperformance review\b|\bperformance improvement plan\b|(?-i:\bHR\b)|"
     r"\blose (?:\w+ ){0,3}access permanently\b|\bpunish\w*|\breprimand\w*|\bdismiss(?:ed|al)\b|"
-    r"\bremoved from (?:\w+ ){0,3}(?:rotation|team|project)\b|\bconsequences for\b", re.IGNORECASE)
+    r"\bremoved from (?:\w+ ){0,3}(?:rotation|team|project)\b|\bconsequences for\b|"
+    # reported legal and personnel consequences for people or firms
+    r"\bfined\b|\b(?:handed|imposed|issued|levied|faces?|facing)\b (?:\S+ ){0,4}fines?\b|\bsentenc(?:ed|ing)\b|"
+    r"\bin prison\b|\bjail(?:ed)?\b|\bprosecut\w*|\bresign(?:ed|ation)\b (?:\S+ ){0,6}(?:after|over|following)\b|"
+    r"\btaken action (?:with|against) (?:that|the|this) (?:\S+ )?(?:employee|engineer|person|individual|staff)\b|"
+    r"\bfinal paycheck\b", re.IGNORECASE)
 _THREAT_NEGATION = re.compile(r"\b(?:no|nobody|no one|not|never|none|won['’]t|without)\b|n['’]t\b", re.IGNORECASE)
 # Punishment talked about as something people fear or a culture avoids, not done to anyone.
 _THREAT_AS_TOPIC = re.compile(r"\b(?:fear|fears|feared|afraid|avoid\w*|instead of|rather than|culture of|"

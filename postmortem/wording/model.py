@@ -1,12 +1,14 @@
 """A small statistical blame classifier per language, beside the rules.
 
 Logistic regression over sparse features of one sentence: word unigrams and bigrams,
-character n-grams, Kiwi morphemes with their part of speech (Korean), and cue features taken
-from the rules' own lexicons (a person word, a failure marker, a judging, threatening or
-human-error phrase, a negation, a collective "we"/"우리"). Weights live in
-``blame_model.json`` beside this file, written by ``python -m bench.wording_model`` from the
-dev sentences only (tests/data/wording/README.md). ``probability(sentence, lang)`` is the
-model's P(blame); the weights are read once, on first use.
+character n-grams, Kiwi morphemes with their part of speech (Korean), cue features taken from
+the rules' own lexicons (a person word, a failure marker, a judging, threatening or
+human-error phrase and whether the rules found it denied, a negation, a collective
+"we"/"우리") and word-class shapes (family ``x``: the sentence as a sequence of classes such as
+PERSON, FAIL, THING, WE, and what follows a person). Weights live in ``blame_model.json``
+beside this file, written by ``python -m bench.wording_model`` from the dev sentences only
+(tests/data/wording/README.md). ``probability(sentence, lang)`` is the model's P(blame); the
+weights are read once, on first use.
 """
 
 from __future__ import annotations
@@ -90,9 +92,11 @@ def english_features(sentence: str, families: tuple[str, ...] = ("w", "b", "c", 
     if english._JUDGEMENT.search(sentence):
         feats.append("f:judgement_word")
     if english._THREAT.search(sentence):
-        feats.append("f:threat_word")
+        feats.append("f:threat_word" if english.threat_hits(sentence) else "f:threat_word_denied")
     if english._HUMAN_ERROR.search(sentence):
-        feats.append("f:human_error_word")
+        feats.append("f:human_error_word" if english.human_error_hits(sentence) else "f:human_error_word_denied")
+    if english._DENIAL.search(sentence):
+        feats.append("f:denial")
     if re.search(english._ERROR_NOUN, low):
         feats.append("f:error_noun")
     if _NEGATION_EN.search(sentence):
@@ -103,7 +107,56 @@ def english_features(sentence: str, families: tuple[str, ...] = ("w", "b", "c", 
         feats.append("f:i")
     if re.search(r"\bby (?:an? |the )?\w+", low) and real:
         feats.append("f:by_person")
+    if "x" in families:
+        feats += _english_shapes(sentence, tokens, persons, markers)
     return feats
+
+
+def _english_shapes(sentence: str, tokens, persons: dict[int, str], markers) -> list[str]:
+    """Family ``x``: the sentence as a sequence of word classes (a person, a negated person,
+    "we", a thing, a failure marker, an error noun, "by"), its class bigrams and trigrams, the
+    words right after each person (what the person did) and, per clause, which class comes
+    before a failure marker. Classes generalise where the words of one report do not."""
+    from postmortem.wording import english  # noqa: PLC0415
+
+    in_marker = [any(a <= t.start < b for a, b in markers) for t in tokens]
+    classes: list[tuple[int, str]] = []
+    for i, t in enumerate(tokens):
+        who = persons.get(i)
+        if who == "person":
+            cls = "I" if t.text in {"I", "my", "me"} else "PERSON"
+        elif who == "negated":
+            cls = "NOBODY"
+        elif t.low in {"we", "us", "our"}:
+            cls = "WE"
+        elif in_marker[i]:
+            cls = "FAIL"
+        elif re.fullmatch(english._ERROR_NOUN, t.low):
+            cls = "ERR"
+        elif t.low in english._THINGS:
+            cls = "THING"
+        elif t.low in {"by", "due", "because", "caused"}:
+            cls = t.low.upper()
+        elif t.low in {"not", "never", "no", "without"} or t.low.endswith("n't"):
+            cls = "NOT"
+        else:
+            continue
+        if not classes or classes[-1][1] != cls:
+            classes.append((i, cls))
+    seq = [c for _, c in classes]
+    out = _grams("x:", seq, 2) + _grams("x:", seq, 3)
+    for i, who in persons.items():
+        if who == "person":
+            after = [tokens[k].low for k in range(i + 1, min(len(tokens), i + 3)) if tokens[k].low.isalpha()]
+            out += [f"x:a:{w}" for w in after]
+            if i > 0:
+                out.append(f"x:p:{tokens[i - 1].low}")
+    for lo, hi in english._clauses(sentence):
+        inside = [c for i, c in classes if lo <= tokens[i].start < hi]
+        if "FAIL" in inside or "ERR" in inside:
+            first = next((c for c in inside if c not in {"FAIL", "ERR", "NOT"}), "NONE")
+            out.append(f"x:c:{first}>FAIL")
+    return out
 
 
 _KO_CUE_WORDS = ("실수", "잘못", "부주의", "책임", "징계", "탓", "과실", "누락", "착오", "인재", "제재",
@@ -116,11 +169,14 @@ def korean_features(sentence: str, families: tuple[str, ...] = ("c", "w", "m", "
     feats = _chars("c:", sentence, (2, 3)) if "c" in families else []
     feats += _grams("w:", sentence.split(), 1) if "w" in families else []
     feats += [f"f:cue:{w}" for w in _KO_CUE_WORDS if w in sentence]
-    for name, pattern in (("judgement_word", korean._JUDGEMENT), ("threat_word", korean._THREAT),
-                          ("human_error_word", korean._HUMAN_ERROR), ("denial", korean._DENIAL),
+    for name, pattern in (("judgement_word", korean._JUDGEMENT), ("denial", korean._DENIAL),
                           ("negation", _NEGATION_KO), ("we", _COLLECTIVE_KO)):
         if pattern.search(sentence):
             feats.append(f"f:{name}")
+    for name, pattern, hits in (("threat_word", korean._THREAT, korean.threat_hits),
+                                ("human_error_word", korean._HUMAN_ERROR, korean.human_error_hits)):
+        if pattern.search(sentence):
+            feats.append(f"f:{name}" if hits(sentence) else f"f:{name}_denied")
     if not korean._could_blame(sentence):
         return feats  # no rule could fire: Kiwi is not run (the same in training and in use)
     toks = korean.tokens(sentence)
@@ -144,7 +200,44 @@ def korean_features(sentence: str, families: tuple[str, ...] = ("c", "w", "m", "
         feats.append("f:marker")
     if real and markers:
         feats.append("f:person+marker")
+    if "x" in families:
+        feats += _korean_shapes(toks, persons, markers)
     return feats
+
+
+def _korean_shapes(toks, persons: dict[int, str], markers) -> list[str]:
+    """Family ``x`` for Korean: morphemes as word classes (a person and the particle after it,
+    a negated person, 우리/회사, a thing, a failure marker, an error noun, a negation), the class
+    bigrams and trigrams, and the morphemes that follow a person's particle."""
+    from postmortem.wording import korean  # noqa: PLC0415
+
+    errors = {"실수", "과실", "잘못", "오류", "부주의", "착오", "탓", "때문", "책임"}
+    classes: list[str] = []
+    after: list[str] = []
+    for i, t in enumerate(toks):
+        who = persons.get(i)
+        if who == "person":
+            end = korean._agent_end(toks, i)
+            cls = "PERSON" + (f"/{toks[end].tag}" if end is not None else "")
+            if end is not None:
+                after += [f"x:a:{x.form}/{x.tag[:2]}" for x in toks[end + 1:end + 3]]
+        elif who == "negated":
+            cls = "NOBODY"
+        elif t.form in korean._COLLECTIVE:
+            cls = "WE"
+        elif any(a <= t.start < b for a, b, _ in markers):
+            cls = "FAIL"
+        elif t.form in errors:
+            cls = "ERR"
+        elif t.form in korean._THINGS:
+            cls = "THING"
+        elif t.form in {"않", "없", "못", "아니"}:
+            cls = "NOT"
+        else:
+            continue
+        if not classes or classes[-1] != cls:
+            classes.append(cls)
+    return _grams("x:", classes, 2) + _grams("x:", classes, 3) + after
 
 
 FEATURES = {"en": english_features, "ko": korean_features}
@@ -175,9 +268,9 @@ def score(features: list[str], model: dict) -> float:
 
 @lru_cache(maxsize=4096)
 def _probability(sentence: str, lang: str) -> float:
-    if not CANDIDATE[lang](sentence):
-        return 0.0
     table = weights()[lang]
+    if table.get("prefilter", True) and not CANDIDATE[lang](sentence):
+        return 0.0
     return score(features(sentence, lang, table["families"]), table)
 
 
