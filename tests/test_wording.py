@@ -61,6 +61,8 @@ def test_reported_consequences_and_judgements(text, kind):
     "The final check of the config passed before the deploy.",
     "The process terminated after five minutes and was restarted by the supervisor.",
     "The battery discharged during the power cut.",
+    "Customers reported errors before any alert fired.",
+    "The cron job fired twice.",
     "금고에 보관된 백업 테이프를 복원했다.",
 ])
 def test_look_alikes_of_consequences(text):

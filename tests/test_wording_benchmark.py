@@ -24,9 +24,9 @@ from bench.wording import DATA, SPLITS, evaluate
 # dev sets measures en P 0.801 R 0.747, ko P 0.873 R 0.756. Raise these when the checker
 # improves; 0.9 is the target, not yet reached.
 REAL_HOLDOUT_FLOOR = {"blame_en": (0.80, 0.70), "blame_ko": (0.85, 0.75)}
-# The written held-aside sets: en P 0.878 R 0.973, ko P 0.921 R 0.972 (before the model learnt
+# The written held-aside sets: en P 0.900 R 0.973, ko P 0.921 R 0.972 (before the model learnt
 # from the second collection: en 0.921 / 0.946, ko 0.971 / 0.944); privacy 1.0 / 1.0.
-WRITTEN_HOLDOUT_FLOOR = {"blame_en": (0.85, 0.95), "blame_ko": (0.90, 0.95), "privacy": (0.95, 0.95)}
+WRITTEN_HOLDOUT_FLOOR = {"blame_en": (0.90, 0.95), "blame_ko": (0.90, 0.95), "privacy": (0.95, 0.95)}
 # real-dev is fitted (training data): a regression guard only.
 REAL_DEV_FLOOR = {"blame_en": (0.95, 0.95), "blame_ko": (0.95, 0.95)}
 

@@ -449,6 +449,12 @@ def _nearest_is_thing(tokens: list[_Token], persons: dict[int, str], pos: int) -
     return False
 
 
+_FIRED_THING = re.compile(r"\b(?:alerts?|alarms?|alerting|triggers?|events?|(?:web)?hooks?|jobs?|crons?|timers?|"
+                          r"rules?|pages?|pagers?|checks?|callbacks?|handlers?|signals?|monitors?|probes?|"
+                          r"notifications?|it|never|already|finally)\W+(?:\w+\W+){0,2}$",
+                          re.IGNORECASE)
+
+
 def threat_hits(sentence: str) -> list[Hit]:
     hits = []
     for m in _THREAT.finditer(sentence):
@@ -460,6 +466,9 @@ def threat_hits(sentence: str) -> list[Hit]:
             continue
         if _THREAT_AS_TOPIC.search(before):
             continue
+        if m.group(0).lower() == "fired" and (_FIRED_THING.search(before) or re.match(r"\s+(?:off|again|twice)\b",
+                                                                                     sentence[m.end():])):
+            continue  # an alert, a trigger or a job fired: nobody lost a job
         if re.match(r"suspen|terminat|dismiss", m.group(0), re.IGNORECASE):
             near = re.findall(r"[A-Za-z]+", before)[-4:] + re.findall(r"[A-Za-z]+", sentence[m.end():])[:4]
             if any(w.lower() in _SUSPENDABLE for w in near):
