@@ -21,7 +21,7 @@ from postmortem.wording import english, model
 OUT = Path(model.__file__).resolve().parent / model.WEIGHTS_FILE
 FOLDS = 5
 MIN_COUNT = 2      # features seen fewer times in training are dropped
-# Chosen by 5-fold cross-validation on real-dev (F1 of the shipped combination; see
+# Chosen by 5-fold cross-validation on the dev files (precision and recall of the shipped combination; see
 # tests/data/wording/README.md): feature families (w words, b word bigrams, c character n-grams,
 # f cue features, x word-class shapes, m/mb Kiwi morphemes), the L2 penalty, how much more a real
 # sentence counts than a written one, and whether the cheap cue prefilter screens sentences out
