@@ -4,7 +4,7 @@ Logistic regression over sparse features of one sentence: word unigrams and bigr
 character n-grams, Kiwi morphemes with their part of speech (Korean), cue features taken from
 the rules' own lexicons (a person word, a failure marker, a judging, threatening or
 human-error phrase and whether the rules found it denied, a negation, a collective
-"we"/"우리") and word-class shapes (family ``x``: the sentence as a sequence of classes such as
+"we"/"우리") and, for English, word-class shapes (family ``x``: the sentence as classes such as
 PERSON, FAIL, THING, WE, and what follows a person). Weights live in ``blame_model.json``
 beside this file, written by ``python -m bench.wording_model`` from the dev sentences only
 (tests/data/wording/README.md). ``probability(sentence, lang)`` is the model's P(blame); the
@@ -200,44 +200,8 @@ def korean_features(sentence: str, families: tuple[str, ...] = ("c", "w", "m", "
         feats.append("f:marker")
     if real and markers:
         feats.append("f:person+marker")
-    if "x" in families:
-        feats += _korean_shapes(toks, persons, markers)
     return feats
 
-
-def _korean_shapes(toks, persons: dict[int, str], markers) -> list[str]:
-    """Family ``x`` for Korean: morphemes as word classes (a person and the particle after it,
-    a negated person, 우리/회사, a thing, a failure marker, an error noun, a negation), the class
-    bigrams and trigrams, and the morphemes that follow a person's particle."""
-    from postmortem.wording import korean  # noqa: PLC0415
-
-    errors = {"실수", "과실", "잘못", "오류", "부주의", "착오", "탓", "때문", "책임"}
-    classes: list[str] = []
-    after: list[str] = []
-    for i, t in enumerate(toks):
-        who = persons.get(i)
-        if who == "person":
-            end = korean._agent_end(toks, i)
-            cls = "PERSON" + (f"/{toks[end].tag}" if end is not None else "")
-            if end is not None:
-                after += [f"x:a:{x.form}/{x.tag[:2]}" for x in toks[end + 1:end + 3]]
-        elif who == "negated":
-            cls = "NOBODY"
-        elif t.form in korean._COLLECTIVE:
-            cls = "WE"
-        elif any(a <= t.start < b for a, b, _ in markers):
-            cls = "FAIL"
-        elif t.form in errors:
-            cls = "ERR"
-        elif t.form in korean._THINGS:
-            cls = "THING"
-        elif t.form in {"않", "없", "못", "아니"}:
-            cls = "NOT"
-        else:
-            continue
-        if not classes or classes[-1] != cls:
-            classes.append(cls)
-    return _grams("x:", classes, 2) + _grams("x:", classes, 3) + after
 
 
 FEATURES = {"en": english_features, "ko": korean_features}
