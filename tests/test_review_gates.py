@@ -264,6 +264,32 @@ def test_approved_needs_a_reviewer_approval_for_this_content():
     assert judge("approved", body, record=stale, approval_survives_edits=True)[0].ok
 
 
+def test_the_panel_shows_the_approvals_the_gate_counted_and_why_others_do_not():
+    from postmortem.review import assess
+    from postmortem.review.panel_lines import approval_lines
+
+    body = render("en")
+    edited = ReviewRecord(approvals=(Act("sara", "Sara Lee", "c1", "2026-11-26T00:00:00+00:00", content="older"),))
+    for survives, counted in ((False, False), (True, True)):
+        outcome = assess(context(body, record=edited, approval_survives_edits=survives), ["approved"], "en")
+        assert outcome.all_pass is counted
+        [(line, ok)] = approval_lines(ReviewRecord.from_dict(outcome.record.to_dict()), "en")
+        assert (ok is True) is counted
+        assert ("earlier version" in line) is not counted  # the panel agrees with the gate
+    current = content_hash(parse_page(body))
+    sent_back = ReviewRecord(
+        approvals=(Act("sara", "Sara Lee", "c1", "2026-11-26T00:00:00+00:00", content=current),),
+        rejections=(Act("sara", "Sara Lee", "c2", "2026-11-26T01:00:00+00:00", content=current, reason="numbers"),))
+    outcome = assess(context(body, record=sent_back), ["approved"], "en")
+    [(line, ok), (rejection, _)] = approval_lines(outcome.record, "en")
+    assert ok is None and "before the page was sent back" in line and "numbers" in rejection
+    [(line, _), _] = approval_lines(outcome.record, "ko")
+    assert "되돌려 보내기 전" in line
+    # a record kept from before the gates recorded what counted falls back to the content hash
+    [(line, ok)] = approval_lines(replace(edited, content="older"), "en")
+    assert ok is True and "earlier version" not in line
+
+
 def test_approved_after_a_rejection_only():
     body = render("en")
     current = content_hash(parse_page(body))

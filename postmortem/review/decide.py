@@ -14,7 +14,13 @@ from dataclasses import dataclass, replace
 
 from postmortem.page_state import PageState
 from postmortem.review.commands import APPROVE, REJECT, WAIVE, PageComment, parse_command
-from postmortem.review.gates import CONTENT_GATES, GateResult, ReviewContext, run_gates
+from postmortem.review.gates import (
+    CONTENT_GATES,
+    GateResult,
+    ReviewContext,
+    counting_approvals,
+    run_gates,
+)
 from postmortem.review.record import GATES_KEY, STATE_KEY, Act, Ignored, ReviewRecord
 from postmortem.review.texts import lang_of, text
 
@@ -115,7 +121,9 @@ def assess(ctx: ReviewContext, gates: Sequence[str], language: str) -> ReviewOut
     waived = {w.finding: w for w in ctx.record.waivers}
     findings = tuple({**f.as_dict(), **({"waived_by": waived[f.id].name, "waived_reason": waived[f.id].reason}
                                         if f.id in waived else {})} for f in ctx.findings)
-    record = replace(ctx.record, findings=findings, language=lang_of(language), content=ctx.content)
+    counted = tuple(a.comment for a in counting_approvals(ctx)[0])
+    record = replace(ctx.record, findings=findings, language=lang_of(language), content=ctx.content,
+                     counted=counted)
     status = status_for(results, ctx.state.status)
     return ReviewOutcome(results, status, record, lang_of(language))
 

@@ -313,30 +313,16 @@ no_personal_data = _findings_gate("no_personal_data", "pii")
 
 
 # --- approved -------------------------------------------------------------------------------
-def _when(at: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(at.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def _after(act: Act, other: Act) -> bool:
-    a, b = _when(act.at), _when(other.at)
-    if a is not None and b is not None and (a.tzinfo is None) == (b.tzinfo is None):
-        return a > b
-    return act.comment > other.comment
-
-
 def counting_approvals(ctx: ReviewContext) -> tuple[list[Act], list[Act]]:
     """(approvals that count now, approvals for an earlier version), one per reviewer."""
     last_rejection: Act | None = None
     for rejection in ctx.record.rejections:
-        if last_rejection is None or _after(rejection, last_rejection):
+        if last_rejection is None or rejection.after(last_rejection):
             last_rejection = rejection
     current: dict[str, Act] = {}
     stale: dict[str, Act] = {}
     for act in ctx.record.approvals:
-        if last_rejection is not None and not _after(act, last_rejection):
+        if last_rejection is not None and not act.after(last_rejection):
             continue
         if ctx.settings.approval_survives_edits or act.content == ctx.content:
             current[act.by] = act

@@ -49,12 +49,20 @@ def finding_lines(record: ReviewRecord, language: str) -> list[tuple[str, bool |
     return out
 
 
-def approval_lines(record: ReviewRecord, language: str, *, survives_edits: bool = False) -> list[tuple[str, bool | None]]:
+def approval_lines(record: ReviewRecord, language: str) -> list[tuple[str, bool | None]]:
+    """One line per approval: counted, or why it no longer counts (a later rejection, or the page
+    changed since). Which counted is what the gates decided on their last run
+    (``record.counted``); a record from before that was kept falls back to the content hash."""
     lang = lang_of(language)
     out: list[tuple[str, bool | None]] = []
     for act in record.approvals:
-        current = survives_edits or act.content == record.content
-        key = "approval.line" if current else "approval.stale"
+        current = act.comment in record.counted if record.counted is not None else act.content == record.content
+        if current:
+            key = "approval.line"
+        elif any(r.after(act) for r in record.rejections):
+            key = "approval.superseded"
+        else:
+            key = "approval.stale"
         out.append((text(lang, key, name=act.name or act.by, when=_day(act.at)), True if current else None))
     out += [(text(lang, "rejection.line", name=r.name or r.by, when=_day(r.at), reason=r.reason), False)
             for r in record.rejections]
