@@ -90,7 +90,8 @@ class CreationInFlight(TransientAtlassianError):
 
 # --- claims in Redis ---------------------------------------------------------------------
 class Claims:
-    """``debrief:action-items:claims:<page>``: row id -> ``{"at": ISO time, "key": "ACT-7" | ""}``.
+    """``debrief:action-items:claims:<page>``: row id -> ``{"at": ISO time, "key": "ACT-7" | "",
+    "row": number, "action": text}`` (the row as claimed, so an edited row is still known).
     A claim is taken before the create request and never expires on its own: it is the memory
     that a ticket may exist for the row."""
 
@@ -103,19 +104,25 @@ class Claims:
             row = row_id.decode() if isinstance(row_id, bytes) else row_id
             try:
                 data = json.loads(raw)
-                out[row] = Claim(row, datetime.fromisoformat(data["at"]), data.get("key") or "")
+                out[row] = Claim(row, datetime.fromisoformat(data["at"]), data.get("key") or "",
+                                 int(data.get("row") or 0), str(data.get("action") or ""))
             except (ValueError, KeyError, TypeError):
                 log.warning("unreadable claim %s of page %s dropped", row, self.page_id)
                 self.redis.hdel(self.key, row)
         return out
 
-    def take(self, row_id: str, now: datetime) -> bool:
-        return bool(self.redis.hsetnx(self.key, row_id, json.dumps({"at": now.isoformat(), "key": ""})))
+    @staticmethod
+    def _json(claim: Claim) -> str:
+        return json.dumps({"at": claim.started.isoformat(), "key": claim.key, "row": claim.row,
+                           "action": claim.action}, ensure_ascii=False)
 
-    def record(self, row_id: str, key: str, at: datetime) -> None:
+    def take(self, claim: Claim) -> bool:
+        return bool(self.redis.hsetnx(self.key, claim.row_id, self._json(claim)))
+
+    def record(self, claim: Claim) -> None:
         pipe = self.redis.pipeline()
-        pipe.hset(self.key, row_id, json.dumps({"at": at.isoformat(), "key": key}))
-        pipe.hset(TICKETS_KEY, key, self.page_id)
+        pipe.hset(self.key, claim.row_id, self._json(claim))
+        pipe.hset(TICKETS_KEY, claim.key, self.page_id)
         pipe.execute()
 
     def release(self, row_id: str) -> None:
@@ -282,7 +289,7 @@ class ActionItemSync:
                             self.page_id, row_id, keys[0], extra={"page": self.page_id})
                 claims[row_id] = replace(claim, key=sorted(keys)[0])
                 if not self.dry_run:
-                    self.claims.record(row_id, claims[row_id].key, claim.started)
+                    self.claims.record(claims[row_id])
                 self.run.adopted.append(claims[row_id].key)
             else:
                 del claims[row_id]
@@ -316,7 +323,8 @@ class ActionItemSync:
         url = self.ctx.confluence.web_url(read.page)
         ref = PageRef(self.page_id, read.title, url)
         language = read.state.language or self.ctx.settings.language
-        taken = [t for t in plan.create if self.claims.take(t.row_id, self.now)]
+        claimed = {t.row_id: Claim(t.row_id, self.now, row=t.row, action=t.action) for t in plan.create}
+        taken = [t for t in plan.create if self.claims.take(claimed[t.row_id])]
         for start in range(0, len(taken), BULK):
             chunk = taken[start:start + BULK]
             updates = []
@@ -350,7 +358,7 @@ class ActionItemSync:
                 issue = next(created, None)
                 if issue is None or not issue.get("key"):
                     continue  # Jira's answer lacks it: the claim stays, the label finds it later
-                self.claims.record(ticket.row_id, issue["key"], self.now)
+                self.claims.record(replace(claimed[ticket.row_id], key=issue["key"]))
                 self.run.created.append(issue["key"])
                 log.info("created %s for row %d of page %s: %s", issue["key"], ticket.row, self.page_id,
                          ticket.action, extra={"page": self.page_id, "ticket": issue["key"]})

@@ -213,6 +213,35 @@ def test_the_claim_of_a_row_typed_without_a_local_id_survives_the_editor_adding_
     assert not later.create and [r.key for r in later.state.records] == ["ACT-9"]
 
 
+def claimed(ticket, key: str = "") -> dict:
+    return {ticket.row_id: Claim(ticket.row_id, datetime(2026, 12, 1, tzinfo=UTC), key, ticket.row, ticket.action)}
+
+
+def test_a_row_without_a_local_id_edited_between_its_claim_and_the_write_keeps_its_ticket():
+    (ticket,) = plan(body(row())).create
+    edited = body(row(action="Add a canary stage to the deploy pipeline"))
+    in_flight = plan(edited, claims=claimed(ticket))
+    assert not in_flight.create and in_flight.waiting_claims == (ticket.row_id,)
+    done = plan(edited, claims=claimed(ticket, "ACT-9"), tickets={"ACT-9": Ticket("ACT-9", "new", MINA)})
+    assert not done.create and not done.state.unlisted
+    (record,) = done.state.records
+    assert record.key == "ACT-9" and record.action == "Add a canary stage to the deploy pipeline"
+    after = apply_edits(edited, done.edits)
+    assert parse_page(after).action_items.rows[0].cells["ticket"].jira_keys == ("ACT-9",)
+    again = plan(after, done.state, tickets={"ACT-9": Ticket("ACT-9", "new", MINA)})
+    assert not again.create and not again.edits
+
+
+def test_a_claimed_ticket_whose_row_went_is_listed_and_an_unrelated_row_gets_its_own():
+    (ticket,) = plan(body(row())).create
+    other = body(row(action="Rotate the on-call schedule"))
+    result = plan(other, claims=claimed(ticket, "ACT-9"), tickets={"ACT-9": Ticket("ACT-9", "new", MINA)})
+    assert [t.action for t in result.create] == ["Rotate the on-call schedule"]
+    assert [(u.key, u.action) for u in result.state.unlisted] == [("ACT-9", "Add a canary stage")]
+    assert [r.key for r in result.state.records] == ["ACT-9"] and result.to_link  # still linked to the incident
+    assert not plan(body(), claims=claimed(ticket)).state.unlisted  # in flight, no key yet: nothing to list
+
+
 def test_a_ticket_key_a_person_types_is_adopted_not_duplicated():
     result = plan(body(row(ticket="ACT-3")), tickets={"ACT-3": Ticket("ACT-3", "indeterminate", MINA)})
     assert not result.create

@@ -229,6 +229,30 @@ def test_rows_typed_into_the_page_become_one_ticket_each(sandbox, service, redis
     assert len(tickets_of(sandbox, incident)) == 3
 
 
+def test_a_row_edited_while_its_ticket_is_created_keeps_that_ticket(sandbox, service, redis_conn, tmp_path):
+    """Rows typed without a local id are known by their text: a person rewording one while
+    Debrief creates its ticket must not get a second ticket for it."""
+    incident, page_id = draft(sandbox, service, redis_conn)
+    save_as_person(sandbox, page_id, type_rows(GOOD))
+    fault(sandbox, kind="latency", ms=2500, method="POST", path="/rest/api/2/issue/bulk", times=1)
+    WorkQueue(redis_conn).submit("page", page_id, key=page_id)
+    worker = start_worker(service, tmp_path)
+    wait_until(lambda: redis_conn.hlen(claims_key(page_id)) == 3, "the rows to be claimed", timeout=30)
+    reworded = "Add a canary stage for every ingress and egress config change"
+    save_as_person(sandbox, page_id, lambda b: b.replace(GOOD[0][0], reworded, 1))
+    assert worker.wait(timeout=90) == 0
+    WorkQueue(redis_conn).submit("page", page_id, key=page_id)  # as the edit's page event would
+    worker = start_worker(service, tmp_path)
+    assert worker.wait(timeout=90) == 0
+
+    tickets = tickets_of(sandbox, incident)
+    assert sorted(t.fields["summary"] for t in tickets) == sorted(r[0] for r in GOOD)
+    rows = parse_page(get_page(sandbox, page_id)["body"]["storage"]["value"]).action_items.rows
+    first = next(t.key for t in tickets if t.fields["summary"] == GOOD[0][0])
+    assert rows[0].cells["action"].text == reworded and rows[0].cells["ticket"].jira_keys == (first,)
+    assert all(len(r.cells["ticket"].jira_keys) == 1 for r in rows[:3])
+
+
 def test_search_lag_and_a_worker_killed_mid_create_still_make_one_ticket_per_row(sandbox, service, redis_conn,
                                                                                   tmp_path):
     window = 20  # longer than the test takes to reach its first sweep

@@ -48,6 +48,8 @@ class Claim:
     row_id: str
     started: datetime
     key: str = ""
+    row: int = 0  # the row's number and action text when claimed: a row whose text changed
+    action: str = ""  # before its key was written is still known as the same row
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from xml.sax.saxutils import escape
 
-from postmortem.action_items.facts import Facts, JiraUser, Ticket
+from postmortem.action_items.facts import Claim, Facts, JiraUser, Ticket
 from postmortem.action_items.record import (
     CellNote,
     ItemsState,
@@ -94,6 +94,33 @@ class _Planner:
         self.left: list[CellNote] = []
         self.waiting: list[WaitingRow] = []
         self.flags: list[PriorityFlag] = []
+        self.strays = self.stray_claims()
+
+    def stray_claims(self) -> dict[str, Claim]:
+        """Claims no row of the page answers to and no record holds: a row whose action text
+        (its identity, without a local id) changed between its claim and the write of its key,
+        or a row deleted then. Matched to rows by ``adopt``; the rest are listed as unlisted."""
+        table = self.page.action_items
+        rows = item_rows(table, self.page_id) if table is not None else []
+        ids = {i for row in rows for i in row.ids}
+        keys = {r.key for r in self.before.records} | {row.ticket_key for row in rows if row.ticket_key}
+        return {c.row_id: c for c in self.facts.claims.values()
+                if c.row_id not in ids and c.key not in keys and c.action}
+
+    def adopt(self, row: ItemRow) -> Claim | None:
+        """The stray claim that is most likely this row, edited: the same position with words in
+        common, or at least half its words (set overlap) anywhere."""
+        words = set(row.action.casefold().split())
+        best, best_score = None, 0.0
+        for claim in self.strays.values():
+            theirs = set(claim.action.casefold().split())
+            overlap = len(words & theirs) / len(words | theirs) if words | theirs else 0.0
+            score = overlap + (0.5 if claim.row == row.number and overlap else 0.0)
+            if score >= 0.5 and score > best_score:
+                best, best_score = claim, score
+        if best is not None:
+            del self.strays[best.row_id]
+        return best
 
     # --- per row -------------------------------------------------------------------------
     def row(self, row: ItemRow) -> None:
@@ -112,8 +139,10 @@ class _Planner:
             record = next((by_row[i] for i in row.ids if i in by_row and by_row[i].key not in self.records), None)
             if record is None:
                 claim = next((self.facts.claims[i] for i in row.ids if i in self.facts.claims), None)
+                adopted = claim is None and (claim := self.adopt(row)) is not None
                 if claim is not None and claim.key:
-                    record = RowRecord(key=claim.key, row_id=claim.row_id, origin="created", action=row.action)
+                    record = RowRecord(key=claim.key, row_id=row.row_id if adopted else claim.row_id,
+                                       origin="created", action=row.action)
                 elif claim is not None:
                     self.waiting_claims.append(claim.row_id)
                     return
@@ -294,7 +323,9 @@ class _Planner:
         for row in item_rows(table, self.page_id):
             self.row(row)
         unlisted = []
-        for record in self.before.records:
+        strays = [RowRecord(key=c.key, row_id=c.row_id, origin="created", action=c.action)
+                  for c in self.strays.values() if c.key]  # created, its row gone before the write
+        for record in (*self.before.records, *strays):
             if record.key not in self.records:
                 self.records[record.key] = record
                 unlisted.append(UnlistedTicket(record.key, record.action))
