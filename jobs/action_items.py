@@ -308,7 +308,7 @@ class ActionItemSync:
         return Facts(today=self.now.astimezone(ZoneInfo(self.ctx.settings.timezone)).date(),
                      severity=self.severity, language=language, cloud=self.lookups.cloud,
                      priorities=self.lookups.priorities(), users=users, tickets=tickets, claims=claims,
-                     screen=screen, approved=read.state.status.strip().lower() == "approved")
+                     screen=screen, approved=read.state.status.strip().lower() in ("approved", "archived"))
 
     def plan(self, read: Read, claims: dict[str, Claim]) -> Plan:
         before = ItemsState.of(read.state.extra)

@@ -22,6 +22,7 @@ from jobs.context import JobContext
 from jobs.incidents import load_incident
 from jobs.locks import page_lock
 from jobs.steps import Step
+from postmortem.action_items.record import ItemsState
 from postmortem.action_items.values import in_cell_style
 from postmortem.fieldmap import IncidentDataError
 from postmortem.incident import Incident
@@ -53,7 +54,6 @@ from postmortem.review import (
     state_after,
 )
 from postmortem.review.drafted import drafted_timeline
-from postmortem.review.gates import counting_approvals
 from postmortem.review.share import share_mail
 from postmortem.review_panel import panel_for_state, render_panel
 
@@ -170,6 +170,11 @@ class PageReview:
         content = record.content
         if outcome.status != APPROVED or not to or record.shared.get("content") == content:
             return outcome
+        if self.ctx.settings.action_items.create == "on_approval" and ItemsState.of(r.state.extra).waiting:
+            # the tickets are made on this approval (jobs/pages.py): share once they are listed
+            log.info("page %s: the share e-mail waits for the tickets made on approval", self.page_id,
+                     extra={"page": self.page_id})
+            return outcome
         if self.dry_run:
             self.run.mailed.append(f"would e-mail {', '.join(to)}")
             return outcome
@@ -186,11 +191,9 @@ class PageReview:
         claim = {"at": iso(self.now), "to": list(to), "content": content}
         if self.ctx.redis.set(key, json.dumps(claim), nx=True):
             title = str(r.page.get("title") or "")
-            rctx_approvals = [a.name or a.by for a in counting_approvals(ReviewContext(
-                r.parsed, self.incident, self.now, r.state, review_settings(self.ctx), (), record,
-                found=()))[0]]
+            approved_by = [a.name or a.by for a in record.approvals if a.comment in (record.counted or ())]
             mail = share_mail(r.parsed, title=title, url=self.ctx.confluence.web_url(r.page), to=tuple(to),
-                              approved_by=rctx_approvals, language=outcome.language)
+                              approved_by=approved_by, language=outcome.language)
             try:
                 refused = mailer.send(mail)
             except Exception:

@@ -35,8 +35,9 @@ JUN_LOGIN = ("jun.seo@example.com", "jun-token")
 SARA_LOGIN = ("sara.lee@example.com", "sara-token")
 
 
-def configure(service, smtp_server, tmp_path, *, share: list[str]):
+def configure(service, smtp_server, tmp_path, *, share: list[str], create: str = "on_edit"):
     settings = yaml.safe_load((ROOT / "app.yaml").read_text(encoding="utf-8"))
+    settings["action_items"]["create"] = create
     settings["review"]["reviewers"] = [SARA]
     settings["review"]["share"] = {"email": share}
     settings["review"]["reminders"]["escalate_to"] = [TOM]
@@ -229,3 +230,25 @@ def test_an_edit_after_approval_asks_again_and_reminders_go_once(sandbox, servic
     sweep(service, later)
     r = requests.get(f"{sandbox.url}/wiki/rest/api/content/{agenda['id']}", auth=AUTH, params={"expand": "version"})
     assert r.json()["version"]["number"] == version
+
+
+def test_with_tickets_made_on_approval_the_approval_makes_them_before_the_share_and_the_archive(
+        sandbox, service, redis_conn, smtp_server, tmp_path):
+    configure(service, smtp_server, tmp_path, share=["team@example.com"], create="on_approval")
+    key, page_id, _title = drafted(sandbox, service, redis_conn)
+    save_as_person(sandbox, page_id, fill_in)
+    page_job(service, redis_conn, page_id)
+    st = state(sandbox, page_id)
+    assert st["status"] == "in-review", {g: r for g, r in st["gates"].items() if not r["ok"]}
+    assert not [i for i in sandbox.state.jira.all_issues() if "debrief" in i.fields["labels"]]
+
+    comment(sandbox, page_id, SARA_LOGIN, "/approve")
+    page_job(service, redis_conn, page_id)
+    tickets = sorted(i.key for i in sandbox.state.jira.all_issues() if "debrief" in i.fields["labels"])
+    assert len(tickets) == 2
+    rows = parse_page(get_page(sandbox, page_id)["body"]["storage"]["value"]).action_items.rows
+    assert sorted(k for r in rows for k in r.cells["ticket"].jira_keys) == tickets
+    (mail,) = smtp_server.inbox.messages
+    content = mail.get_content()
+    assert all(k in content for k in tickets), content  # the share lists the tickets made on approval
+    assert state(sandbox, page_id)["status"] == "archived"

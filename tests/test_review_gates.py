@@ -182,6 +182,11 @@ def test_action_plan_rows_waiting_for_approval_need_no_ticket():
     state = PageState("INC-7").with_extra(action_items=ItemsState(waiting=(WaitingRow(1, "Add a canary stage"),)).to_dict())
     assert GATES["action_plan"](context(body, state=state, create_mode="on_approval")).ok
     assert not GATES["action_plan"](context(body, state=state, create_mode="on_edit")).ok
+    # its ticket gets the matrix's due date when it is made: a waiting row needs none typed
+    undated = rows(render("en"), ("Add a canary stage", "prevent", owner(), "", "", ""))
+    assert GATES["action_plan"](context(undated, state=state, create_mode="on_approval")).ok
+    result = GATES["action_plan"](context(undated, create_mode="on_approval"))
+    assert not result.ok and "no Due" in result.reason("en")  # not waiting (not seen yet): still asked
 
 
 def test_action_plan_due_date_of_the_ticket_counts():

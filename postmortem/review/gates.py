@@ -256,8 +256,9 @@ def action_plan(ctx: ReviewContext) -> GateResult:
             lack("type")
         ticket = row.cells.get("ticket")
         tracked = [items.record(k) for k in (ticket.jira_keys if ticket else ())]
-        if (due is None or not (due.dates or due.text.strip())) and not any(r and r.jira.get("due") for r in tracked):
-            lack("due")  # a ticket Debrief made has the due date the matrix gives: that counts
+        if (due is None or not (due.dates or due.text.strip())) and not any(r and r.jira.get("due") for r in tracked) \
+                and number not in waiting:
+            lack("due")  # a ticket Debrief made (or makes on approval) has the matrix's due date: that counts
         if not (ticket and ticket.jira_keys) and number not in waiting:
             problem = problems.get(number)
             for lang in LANGS:
