@@ -57,6 +57,24 @@ def _person(ident: str, name: str = "", username: str = "") -> Person:
     return Person(account_id=ident, display_name=name or ident, username=username or ident)
 
 
+def _addresses(ctx: JobContext, people) -> tuple[str, ...]:
+    """E-mail addresses of people given by address, or by Jira account id (Cloud) or username
+    (Data Center), looked up in Jira; a person whose address Jira does not show is told by the
+    Jira comment only."""
+    out = []
+    for person in people:
+        if "@" in person:
+            out.append(person)
+            continue
+        user = ctx.jira.user(account_id=person) if ctx.jira.cloud else ctx.jira.user(username=person)
+        address = str((user or {}).get("emailAddress") or "")
+        if address:
+            out.append(address)
+        else:
+            log.info("no e-mail address for %s in Jira: the reminder goes by Jira comment only", person)
+    return tuple(dict.fromkeys(out))
+
+
 class ReviewReminders:
     name = "reminders"
 
@@ -102,7 +120,7 @@ class ReviewReminders:
         marker = f"(debrief reminder {page['id']} {due.slot})"
         reminders = ctx.settings.review.reminders
         if due.escalation:
-            people = " ".join(ids.jira_mention(_person(p)) for p in reminders.escalate_to)
+            people = " ".join(ids.jira_mention(_person(p)) for p in reminders.escalate_to if "@" not in p)
             body = text(lang, "jira.escalate", people=people, title=title, url=url, key=state.incident,
                         days=due.days, owner=owner_ref, failing=failing)
         else:
@@ -110,8 +128,10 @@ class ReviewReminders:
         ctx.jira.add_comment(state.incident, f"{body}\n{marker}", marker=marker)
         done = f"commented on {state.incident}"
         if reminders.email and ctx.env.smtp_url:
-            to = tuple(x for x in ((owner_info.get("email"),) if not due.escalation else
-                                   tuple(p for p in reminders.escalate_to if "@" in p)) if x)
+            ident = owner_info.get("account_id" if ctx.jira.cloud else "username") or ""
+            wanted = reminders.escalate_to if due.escalation else tuple(x for x in (owner_info.get("email") or ident,)
+                                                                        if x)
+            to = _addresses(ctx, wanted)
             if to:
                 try:
                     Mailer(ctx.env.smtp_url, ctx.env.mail_from).send(Mail(
