@@ -27,7 +27,7 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -57,8 +57,8 @@ from postmortem.action_items import (
     plan_items,
     row_label,
 )
-from postmortem.action_items.plan import reason_text
-from postmortem.action_items.record import RowProblem
+from postmortem.action_items.plan import fingerprint, reason_text
+from postmortem.action_items.record import Refusal, RowProblem
 from postmortem.action_items.tickets import (
     FILLED,
     PageRef,
@@ -248,6 +248,7 @@ class ActionItemSync:
         self.lookups = Lookups(ctx, self.snapshot)
         self.run = Run(page_id)
         self.refusals: list[RowProblem] = []  # rows Jira refused in this run
+        self.refused: list[Refusal] = []  # and what they were, not to be sent again today
         self.linked: set[str] = set()
         self.severity: str | None = None
 
@@ -297,6 +298,9 @@ class ActionItemSync:
                     self.claims.release(row_id)
         return claims
 
+    def today(self) -> date:
+        return self.now.astimezone(ZoneInfo(self.ctx.settings.timezone)).date()
+
     def facts(self, read: Read, claims: dict[str, Claim]) -> Facts:
         before = ItemsState.of(read.state.extra)
         refs, keys = lookups(read.parsed, self.page_id, before)
@@ -305,7 +309,7 @@ class ActionItemSync:
         tickets = {key: self.lookups.ticket(key) for key in sorted(keys)}
         screen, _ = self.lookups.screen()
         language = read.state.language or read.parsed.language or self.ctx.settings.language
-        return Facts(today=self.now.astimezone(ZoneInfo(self.ctx.settings.timezone)).date(),
+        return Facts(today=self.today(),
                      severity=self.severity, language=language, cloud=self.lookups.cloud,
                      priorities=self.lookups.priorities(), users=users, tickets=tickets, claims=claims,
                      screen=screen, approved=read.state.status.strip().lower() in ("approved", "archived"))
@@ -353,6 +357,7 @@ class ActionItemSync:
                     self.claims.release(ticket.row_id)
                     why = _jira_reason(failed[number])
                     self.refusals.append(RowProblem(ticket.row, ticket.action, (("jira_rejected", why),)))
+                    self.refused.append(Refusal(ticket.row_id, fingerprint(ticket), why, self.today().isoformat()))
                     self.run.refused.append(f"row {ticket.row}: {why}")
                     continue
                 issue = next(created, None)
@@ -376,6 +381,7 @@ class ActionItemSync:
     def final(self, read: Read, claims: dict[str, Claim]) -> tuple[Plan, PageState, str] | None:
         plan = self.plan(read, claims)
         items = replace(plan.state, problems=plan.state.problems + tuple(self.refusals),
+                        refused=plan.state.refused + tuple(self.refused),
                         records=tuple(replace(r, linked=True) if r.key in self.linked else r
                                       for r in plan.state.records))
         untouched = STATE_KEY not in read.state.extra and items == ItemsState()

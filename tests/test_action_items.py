@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from xml.sax.saxutils import escape
 
 import pytest
@@ -17,8 +17,8 @@ from postmortem.action_items import (
     Ticket,
     plan_items,
 )
-from postmortem.action_items.plan import reason_text
-from postmortem.action_items.record import RowRecord
+from postmortem.action_items.plan import fingerprint, reason_text
+from postmortem.action_items.record import Refusal, RowRecord
 from postmortem.action_items.tickets import PageRef, issue_update
 from postmortem.action_items.values import jira_macro
 from postmortem.page import apply_edits, parse_page
@@ -240,6 +240,19 @@ def test_a_claimed_ticket_whose_row_went_is_listed_and_an_unrelated_row_gets_its
     assert [(u.key, u.action) for u in result.state.unlisted] == [("ACT-9", "Add a canary stage")]
     assert [r.key for r in result.state.records] == ["ACT-9"] and result.to_link  # still linked to the incident
     assert not plan(body(), claims=claimed(ticket)).state.unlisted  # in flight, no key yet: nothing to list
+
+
+def test_a_refused_row_is_asked_again_only_once_it_changes_or_the_day_does():
+    text = body(row())
+    (ticket,) = plan(text).create
+    why = "assignee: User 'mina.park' cannot be assigned issues."
+    refused = ItemsState(refused=(Refusal(ticket.row_id, fingerprint(ticket), why, TODAY.isoformat()),))
+    held = plan(text, refused)
+    assert only_problem(held) == [("jira_rejected", why)] and held.state.refused == refused.refused
+    assert ItemsState.from_dict(held.state.to_dict()) == held.state
+    assert plan(text, refused, today=TODAY + timedelta(days=1)).create  # the next day: asked again
+    (changed,) = plan(body(row(owner=mention("acc-jun"))), refused).create  # another owner: asked again
+    assert changed.assignee == JUN and not plan(body(row(owner=mention("acc-jun"))), refused).state.refused
 
 
 def test_a_ticket_key_a_person_types_is_adopted_not_duplicated():

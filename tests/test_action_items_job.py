@@ -3,7 +3,7 @@ create screen demands, approval before creation, and the page state it leaves.""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -125,3 +125,29 @@ def test_on_data_center_a_userkey_mention_becomes_the_assignee_by_username(sandb
     cells = parse_page(page_body(sandbox, page_id)).action_items.rows[0].cells
     assert cells["ticket"].jira_keys == (key,) and cells["ticket"].xml.startswith("<ac:structured-macro")
     assert cells["status"].xml == "to do"  # Data Center cells hold their text without a <p>
+
+
+def bulk_creates(sandbox) -> int:
+    journal = requests.get(f"{sandbox.url}/_sandbox/journal", auth=AUTH,
+                           params={"method": "POST", "path_prefix": "/rest/api/2/issue/bulk"}).json()
+    return len(journal)
+
+
+def test_a_row_jira_refuses_is_shown_and_not_sent_again_until_it_changes_or_the_next_day(sandbox, redis_conn):
+    sandbox.state.jira.unassignable["ACT"] = {MINA}
+    page_id = new_page(sandbox, body(row(action="Canary ingress changes", owner=owner(MINA), due="2027-01-10")))
+    result = sync_action_items(context(sandbox, redis_conn), NOW, page_id)
+    assert not act_issues(sandbox) and result["refused"] == ["row 1: assignee: User 'mina.park' cannot be assigned "
+                                                             "issues."]
+    shown = "Jira refused the ticket: assignee: User 'mina.park' cannot be assigned issues."
+    assert shown in panel(page_body(sandbox, page_id))
+    assert bulk_creates(sandbox) == 1
+
+    again = sync_action_items(context(sandbox, redis_conn), NOW.replace(minute=30), page_id)
+    assert bulk_creates(sandbox) == 1 and not again.get("refused")  # the same row, the same day: not asked again
+    assert shown in panel(page_body(sandbox, page_id))  # and still shown
+
+    sandbox.state.jira.unassignable.clear()  # the Jira admin grants the permission
+    tomorrow = sync_action_items(context(sandbox, redis_conn), NOW + timedelta(days=1), page_id)
+    assert bulk_creates(sandbox) == 2 and len(tomorrow["created"]) == 1
+    assert shown not in panel(page_body(sandbox, page_id))

@@ -10,6 +10,7 @@ re-read, re-plan, re-apply.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import date
 from xml.sax.saxutils import escape
@@ -19,6 +20,7 @@ from postmortem.action_items.record import (
     CellNote,
     ItemsState,
     PriorityFlag,
+    Refusal,
     RowProblem,
     RowRecord,
     UnlistedTicket,
@@ -76,6 +78,13 @@ class Plan:
         return tuple(r for r in self.state.records if not r.linked and r.origin == "created")
 
 
+def fingerprint(ticket: NewTicket) -> str:
+    """What a ticket would be, as a short digest: a refused row is sent again once it changes."""
+    parts = (ticket.action, ticket.item_type, ticket.priority, str(ticket.due or ""), ticket.assignee.ident,
+             *ticket.labels)
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
 def labels_for(row_id: str, incident_key: str) -> tuple[str, ...]:
     return (POSTMORTEM_LABEL, incident_key, DEBRIEF_LABEL, row_label(row_id))
 
@@ -94,6 +103,7 @@ class _Planner:
         self.left: list[CellNote] = []
         self.waiting: list[WaitingRow] = []
         self.flags: list[PriorityFlag] = []
+        self.refused: list[Refusal] = []
         self.strays = self.stray_claims()
 
     def stray_claims(self) -> dict[str, Claim]:
@@ -220,10 +230,17 @@ class _Planner:
             # app.yaml names a priority this Jira does not have: say so rather than let Jira refuse
             self.problems.append(RowProblem(row.number, row.action, (("unknown_priority", chosen),)))
             return
-        self.create.append(NewTicket(
+        ticket = NewTicket(
             row_id=row.row_id, row=row.number, action=row.action, item_type=kind, priority=chosen,
             priority_typed=priority is not None, due=due or self.policy.due_date(chosen, self.facts.today),
-            assignee=user, labels=labels_for(row.row_id, self.incident_key)))
+            assignee=user, labels=labels_for(row.row_id, self.incident_key))
+        refusal = next((r for r in self.before.refused if r.row_id == row.row_id
+                        and r.fingerprint == fingerprint(ticket) and r.on == self.facts.today.isoformat()), None)
+        if refusal is not None:  # Jira said no to this very ticket today: say so, do not ask again
+            self.refused.append(refusal)
+            self.problems.append(RowProblem(row.number, row.action, (("jira_rejected", refusal.why),)))
+            return
+        self.create.append(ticket)
 
     # --- keeping a listed ticket's cells in step ------------------------------------------
     def write(self, row: ItemRow, column: str, inner: str) -> None:
@@ -331,7 +348,7 @@ class _Planner:
                 unlisted.append(UnlistedTicket(record.key, record.action))
         state = ItemsState(records=tuple(self.records.values()), problems=tuple(self.problems),
                            unlisted=tuple(unlisted), left=tuple(self.left), waiting=tuple(self.waiting),
-                           flags=tuple(self.flags))
+                           flags=tuple(self.flags), refused=tuple(self.refused))
         return Plan(create=tuple(self.create), waiting_claims=tuple(self.waiting_claims), edits=tuple(self.edits),
                     state=state)
 

@@ -163,6 +163,27 @@ class PriorityFlag:
                    _str(data.get("key")), _str(data.get("gate")) or "action_plan")
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """A row Jira refused to make a ticket of: not sent again while the row reads the same
+    (``fingerprint``: what the ticket would be) on the same day (``on``, ISO date), so a page
+    event or a sweep does not ask Jira the same question again and again."""
+
+    row_id: str
+    fingerprint: str
+    why: str
+    on: str
+
+    def to_dict(self) -> dict:
+        return {"row": self.row_id, "fingerprint": self.fingerprint, "why": self.why, "on": self.on}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Refusal | None:
+        if not isinstance(data, Mapping) or not _str(data.get("row")):
+            return None
+        return cls(_str(data["row"]), _str(data.get("fingerprint")), _str(data.get("why")), _str(data.get("on")))
+
+
 def _many(cls, values: Any) -> tuple:
     if not isinstance(values, list | tuple):
         return ()
@@ -177,6 +198,7 @@ class ItemsState:
     left: tuple[CellNote, ...] = ()
     waiting: tuple[WaitingRow, ...] = ()
     flags: tuple[PriorityFlag, ...] = ()
+    refused: tuple[Refusal, ...] = ()
 
     def record(self, key: str) -> RowRecord | None:
         return next((r for r in self.records if r.key == key), None)
@@ -187,7 +209,8 @@ class ItemsState:
                 "unlisted": [u.to_dict() for u in self.unlisted],
                 "left": [n.to_dict() for n in self.left],
                 "waiting": [w.to_dict() for w in self.waiting],
-                "flags": [f.to_dict() for f in self.flags]}
+                "flags": [f.to_dict() for f in self.flags],
+                **({"refused": [r.to_dict() for r in self.refused]} if self.refused else {})}
 
     @classmethod
     def from_dict(cls, data: Any) -> ItemsState:
@@ -195,7 +218,8 @@ class ItemsState:
             return cls()
         return cls(records=_many(RowRecord, data.get("records")), problems=_many(RowProblem, data.get("problems")),
                    unlisted=_many(UnlistedTicket, data.get("unlisted")), left=_many(CellNote, data.get("left")),
-                   waiting=_many(WaitingRow, data.get("waiting")), flags=_many(PriorityFlag, data.get("flags")))
+                   waiting=_many(WaitingRow, data.get("waiting")), flags=_many(PriorityFlag, data.get("flags")),
+                   refused=_many(Refusal, data.get("refused")))
 
     @classmethod
     def of(cls, extra: Mapping[str, Any]) -> ItemsState:

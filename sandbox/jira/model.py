@@ -117,6 +117,9 @@ class JiraState:
         # Create screens that differ from the default: "<project key>/<issue type id>" ->
         # {"required": [field ids], "absent": [field ids]} (what a Jira admin configures).
         self.screens: dict[str, dict[str, list[str]]] = {}
+        # People without the Assignable User permission in a project: project key -> account ids
+        # (Jira refuses them as the assignee: "User '…' cannot be assigned issues.").
+        self.unassignable: dict[str, set[str]] = {}
         self.search_history = SearchHistory()  # what lagged JQL search sees (sandbox.faults)
 
     # -- ids and lookup -------------------------------------------------------------------

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import request
 
+from sandbox import people
 from sandbox.jira import catalog, events, render
 from sandbox.jira.fields_input import (
     Changes,
@@ -71,7 +72,16 @@ def validate_create(data: Any) -> tuple[catalog.Project | None, Changes]:
     parse_update(data.get("update"), api(), project, None, changes)
     check_link_targets(jira(), changes)
     check_create_screen(project, changes)
+    check_assignable(project, changes)
     return project, changes
+
+
+def check_assignable(project: catalog.Project, changes: Changes) -> None:
+    """The assignee needs the Assignable User permission in the project."""
+    assignee = changes.values.get("assignee")
+    if assignee and assignee in jira().unassignable.get(project.key, set()) and "assignee" not in changes.errors:
+        person = people.by_account_id(assignee)
+        changes.errors["assignee"] = f"User '{person.name if person else assignee}' cannot be assigned issues."
 
 
 def check_create_screen(project: catalog.Project, changes: Changes) -> None:
