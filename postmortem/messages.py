@@ -171,6 +171,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "items.problem.duplicate_ticket": "{value} is already listed in another row",
         "items.problem.unknown_ticket": "the ticket cell names {value}, which Jira does not have",
         "items.problem.jira_rejected": "Jira refused the ticket: {value}",
+        "items.problem.no_ticket_column": "the table has no Ticket column for its key: add one, and the ticket "
+                                          "is made",
         "items.flag.lower_priority": "priority {value} is lower than {matrix}, which a {type} item of a "
                                      "{severity} incident gets",
         # The ticket Debrief creates for a row (Jira wiki markup; fields are escaped by the caller)
@@ -358,6 +360,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "items.problem.duplicate_ticket": "{value}은(는) 이미 다른 행에 있습니다",
         "items.problem.unknown_ticket": "티켓 칸의 {value}은(는) Jira에 없습니다",
         "items.problem.jira_rejected": "Jira가 티켓 생성을 거부했습니다: {value}",
+        "items.problem.no_ticket_column": "표에 티켓 키를 적을 티켓 열이 없습니다: 열을 추가하면 티켓이 만들어집니다",
         "items.flag.lower_priority": "우선순위 {value}은(는) {severity} 장애의 {type} 항목이 받는 {matrix}보다 낮습니다",
         "items.description": "{incident} 포스트모템의 액션 아이템: [{title}|{url}]\n\n"
                              "유형: {type}. 우선순위 {priority} ({why}).",

@@ -255,6 +255,14 @@ def test_a_refused_row_is_asked_again_only_once_it_changes_or_the_day_does():
     assert changed.assignee == JUN and not plan(body(row(owner=mention("acc-jun"))), refused).state.refused
 
 
+def test_a_table_without_a_ticket_column_makes_no_ticket_and_says_why():
+    text = body(row()).replace("<th><p>Ticket</p></th>", "").replace("<td><p /></td><td><p /></td><td><p>keep",
+                                                                     "<td><p /></td><td><p>keep", 1)
+    assert "ticket" not in parse_page(text).action_items.rows[0].cells
+    assert only_problem(plan(text)) == [("no_ticket_column", "")]
+    assert "add one" in reason_text("no_ticket_column", "", "en") and "티켓 열" in reason_text("no_ticket_column", "", "ko")
+
+
 def test_a_ticket_key_a_person_types_is_adopted_not_duplicated():
     result = plan(body(row(ticket="ACT-3")), tickets={"ACT-3": Ticket("ACT-3", "indeterminate", MINA)})
     assert not result.create

@@ -217,6 +217,8 @@ class _Planner:
         if typed and priority is None:
             reasons.append(("unknown_priority", typed))
         reasons += [("required_field", name) for name in self.facts.screen.unfillable]
+        if row.cell("ticket") is None:  # the key could not be written: an edited row would get a second ticket
+            reasons.append(("no_ticket_column", ""))
         if reasons:
             self.problems.append(RowProblem(row.number, row.action, tuple(reasons)))
             return
