@@ -20,6 +20,9 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "wording"
 
 
 SPLITS = ("dev", "holdout", "real-dev", "real-holdout")
+# The privacy files are labelled for this policy (tests/data/wording/README.md): the demo
+# company's domain is its own.
+SCORING_POLICY = PrivacyPolicy(internal_domains=("example.com",))
 
 
 def _rows(name: str) -> list[tuple[str, str]]:
@@ -59,7 +62,7 @@ def privacy_scores(split: str) -> dict:
     misses = []
     for expected, text in _rows(f"privacy.{split}.tsv"):
         gold = set() if expected == "-" else {tuple(p.split("=", 1)) for p in expected.split(";")}
-        got = {(f.kind, f.text) for f in privacy_findings(text, PrivacyPolicy())}
+        got = {(f.kind, f.text) for f in privacy_findings(text, SCORING_POLICY)}
         tp, fp, fn = tp + len(gold & got), fp + len(got - gold), fn + len(gold - got)
         if gold != got:
             misses.append((expected, text))

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from marshmallow import Schema, ValidationError, fields
 
-from config.schema import AppSchema
+from config.schema import AppSchema, PrivacySchema
 from postmortem.assessment import IncidentScope
 from postmortem.fieldmap import FieldMap
 from postmortem.priorities import ActionItemPolicy
@@ -153,6 +153,15 @@ def load_settings(path: str | Path | None = None) -> Settings:
     return settings_from_dict(raw, source=name, base_dir=path.resolve().parent)
 
 
+def _privacy(section: Mapping[str, Any]) -> PrivacyPolicy:
+    return PrivacyPolicy(**{k: tuple(v) for k, v in section.items()})
+
+
+def default_privacy() -> PrivacyPolicy:
+    """``privacy`` as app.yaml's defaults give it (for ``debrief lint`` without an app.yaml)."""
+    return _privacy(PrivacySchema().load({}))
+
+
 def settings_from_dict(raw: Any, *, source: str = "app.yaml", base_dir: Path = Path(".")) -> Settings:
     if not isinstance(raw, dict):
         raise ConfigError([f"{source}: must be a mapping of settings, got {type(raw).__name__}"])
@@ -272,6 +281,6 @@ def _build(d: dict, source: str, base_dir: Path) -> Settings:
         intake=IntakePolicy(max_body_bytes=d["intake"]["max_body_kib"] * 1024,
                             dedupe_seconds=d["intake"]["dedupe_hours"] * 3600),
         sweep=SweepPolicy(every_seconds=d["sweep"]["every_minutes"] * 60),
-        privacy=PrivacyPolicy(**{k: tuple(v) for k, v in d["privacy"].items()}),
+        privacy=_privacy(d["privacy"]),
         base_dir=base_dir,
     )

@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from config.settings import ConfigError, config_path, load_settings
+from config.settings import ConfigError, config_path, default_privacy, load_settings
 from postmortem.storage_format import StorageFormatError
 from postmortem.wording import Finding, PrivacyPolicy, check_text, mask_text
 from postmortem.wording.storage_text import looks_like_storage, storage_words
@@ -30,7 +30,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def _policy(path: str | None) -> PrivacyPolicy:
     target = Path(path) if path else config_path()
     if not path and not target.exists():
-        return PrivacyPolicy()
+        return default_privacy()
     return load_settings(target).privacy
 
 

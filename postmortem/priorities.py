@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 # The kinds of action item the SRE book's postmortems use.
@@ -29,19 +29,21 @@ def item_type_of(text: str) -> str | None:
 
 @dataclass(frozen=True)
 class ActionItemPolicy:
-    project: str = "ACT"
-    issue_type: str = "Task"
-    link_type: str = "Relates"
+    """``app.yaml: action_items`` (defaults in config/schema.py)."""
+
+    project: str
+    issue_type: str
+    link_type: str
     # priorities[item type][severity] -> Jira priority name
-    priorities: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    default_priority: str = "Medium"
+    priorities: Mapping[str, Mapping[str, str]]
+    default_priority: str
     # due_days[Jira priority] -> days from creation
-    due_days: Mapping[str, int] = field(default_factory=dict)
-    create: str = "on_edit"  # one of CREATE_MODES
+    due_days: Mapping[str, int]
+    create: str  # one of CREATE_MODES
     # Jira's search may not list an issue created this many seconds ago (Cloud search is
     # eventually consistent): a row claimed for creation this recently is not looked up by
     # search, but retried later.
-    search_consistency_seconds: int = 120
+    search_consistency_seconds: int
 
     def priority_for(self, item_type: str, severity: str | None) -> str:
         by_severity = self.priorities.get(item_type.strip().lower(), {})

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class SeverityScale:
-    levels: tuple[str, ...] = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")
+    levels: tuple[str, ...]  # app.yaml incidents.severity_levels
 
     def rank(self, severity: str | None) -> int | None:
         """0 for the most severe level; None for an unknown or missing severity."""

@@ -6,70 +6,73 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from postmortem.incident import Incident
 from postmortem.severity import SeverityScale
 
+# What the impact field's values map to (app.yaml incidents.impact_values): both are user-visible.
+USER_VISIBLE = ("downtime", "degradation")
 
+
+# The values live in app.yaml (defaults in config/schema.py); these classes only hold them.
 @dataclass(frozen=True)
 class UserImpactRule:
     """User-visible downtime or degradation at or above a duration, or a severity."""
 
-    enabled: bool = True
-    minutes: int = 30
-    min_severity: str | None = "SEV-2"
-    impacts: tuple[str, ...] = ("downtime", "degradation")
+    enabled: bool
+    minutes: int
+    min_severity: str | None
 
 
 @dataclass(frozen=True)
 class DataLossRule:
-    enabled: bool = True
-    labels: tuple[str, ...] = ("data-loss",)
+    enabled: bool
+    labels: tuple[str, ...]
     # (field id, value) pairs; any match counts as data loss.
-    field_values: tuple[tuple[str, str], ...] = ()
+    field_values: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
 class InterventionRule:
     """On-call intervention: rollback, traffic rerouting, failover, restart."""
 
-    enabled: bool = True
-    labels: tuple[str, ...] = ("rollback", "traffic-reroute", "failover", "restart")
-    field_values: tuple[tuple[str, str], ...] = ()
+    enabled: bool
+    labels: tuple[str, ...]
+    field_values: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
 class ResolutionTimeRule:
-    enabled: bool = True
-    minutes: int = 240
+    enabled: bool
+    minutes: int
 
 
 @dataclass(frozen=True)
 class MonitoringFailureRule:
     """Detected by a person or a customer rather than by alerting."""
 
-    enabled: bool = True
-    detection_methods: tuple[str, ...] = ("Manual", "Customer report")
+    enabled: bool
+    detection_methods: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class ExplicitRequestRule:
-    enabled: bool = True
-    labels: tuple[str, ...] = ("postmortem-requested",)
-    command: str = "/postmortem"
+    enabled: bool
+    labels: tuple[str, ...]
+    command: str
 
 
 @dataclass(frozen=True)
 class TriggerCriteria:
-    user_impact: UserImpactRule = field(default_factory=UserImpactRule)
-    data_loss: DataLossRule = field(default_factory=DataLossRule)
-    intervention: InterventionRule = field(default_factory=InterventionRule)
-    resolution_time: ResolutionTimeRule = field(default_factory=ResolutionTimeRule)
-    monitoring_failure: MonitoringFailureRule = field(default_factory=MonitoringFailureRule)
-    explicit_request: ExplicitRequestRule = field(default_factory=ExplicitRequestRule)
-    severity: SeverityScale = field(default_factory=SeverityScale)
+    user_impact: UserImpactRule
+    data_loss: DataLossRule
+    intervention: InterventionRule
+    resolution_time: ResolutionTimeRule
+    monitoring_failure: MonitoringFailureRule
+    explicit_request: ExplicitRequestRule
+    severity: SeverityScale
 
     @property
     def field_ids(self) -> frozenset[str]:
@@ -119,7 +122,7 @@ def _user_impact(incident: Incident, rule: UserImpactRule, scale: SeverityScale,
     reasons = []
     if rule.min_severity and scale.at_least(incident.severity, rule.min_severity):
         reasons.append(f"severity {incident.severity} >= {rule.min_severity}")
-    if incident.impact in rule.impacts:
+    if incident.impact in USER_VISIBLE:
         duration = incident.impact_duration(now)
         if duration is not None and _minutes(duration) >= rule.minutes:
             ongoing = "" if incident.end_of_impact else " (ongoing)"

@@ -18,6 +18,11 @@ def shipped_config() -> dict:
     return yaml.safe_load((ROOT / "app.yaml").read_text(encoding="utf-8"))
 
 
+def shipped_triggers():
+    """The trigger criteria as app.yaml ships them."""
+    return settings_with().triggers
+
+
 def settings_with(**overrides) -> Settings:
     """The shipped app.yaml with dotted-path overrides: settings_with(**{"triggers.user_impact.minutes": 5})."""
     raw = copy.deepcopy(shipped_config())

@@ -12,8 +12,9 @@ from jinja2 import TemplateError, TemplateNotFound
 
 from postmortem.incident import Incident, Person
 from postmortem.page_context import build_page_context
-from postmortem.triggers import TriggerCriteria, decide
+from postmortem.triggers import decide
 from templates.render import MAX_PAGE_BYTES, PageRenderer, PageTooLarge, TemplateRefused
+from tests.helpers import shipped_triggers
 
 T0 = datetime(2026, 11, 25, 5, 3, tzinfo=UTC)
 SECRET = "root:x:0:0:the-secret-line"
@@ -27,7 +28,7 @@ def context() -> dict:
         started=T0 - timedelta(minutes=5), detected=T0, mitigated=T0 + timedelta(minutes=40),
         resolved=T0 + timedelta(hours=2), reporter=person, assignee=person)
     now = T0 + timedelta(days=1)
-    return build_page_context(incident, decide(incident, TriggerCriteria(), now), language="en",
+    return build_page_context(incident, decide(incident, shipped_triggers(), now), language="en",
                               timezone="UTC", template="default", labels=["postmortem"], now=now,
                               debrief_version="1.0")
 

@@ -20,7 +20,8 @@ from postmortem.page_context import (
     postmortem_labels,
     postmortem_title,
 )
-from postmortem.triggers import Decision, RuleResult, TriggerCriteria, decide
+from postmortem.triggers import Decision, RuleResult, decide
+from tests.helpers import shipped_triggers
 
 T0 = datetime(2026, 11, 25, 5, 3, tzinfo=UTC)  # 14:03 in Seoul
 MINA = Person("acc-mina", "Mina Park")
@@ -46,7 +47,7 @@ def context(inc: Incident | None = None, language: str = "en", **kwargs) -> dict
     now = kwargs.pop("now", T0 + timedelta(days=1))
     options = {"timezone": "Asia/Seoul", "template": "default", "labels": ["postmortem"],
                "now": now, "debrief_version": "9.9.9"} | kwargs
-    return build_page_context(inc, decide(inc, TriggerCriteria(), now), language=language, **options)
+    return build_page_context(inc, decide(inc, shipped_triggers(), now), language=language, **options)
 
 
 # --- message catalogue -------------------------------------------------------------------

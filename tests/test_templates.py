@@ -23,10 +23,10 @@ from postmortem.storage_format import (
     parse_storage,
     storage_text,
 )
-from postmortem.triggers import TriggerCriteria, decide
+from postmortem.triggers import decide
 from templates.check import check_templates
 from templates.render import SHIPPED_DIR, PageRenderer, UnknownTemplate
-from tests.helpers import settings_with
+from tests.helpers import settings_with, shipped_triggers
 
 T0 = datetime(2026, 11, 25, 5, 3, tzinfo=UTC)
 MINA = Person("acc-mina", "Mina Park")
@@ -75,7 +75,7 @@ def make_incident(**overrides) -> Incident:
 def make_context(language: str = "en", incident: Incident | None = None, template: str = "default") -> dict:
     incident = incident or make_incident()
     now = T0 + timedelta(days=1)
-    return build_page_context(incident, decide(incident, TriggerCriteria(), now), language=language,
+    return build_page_context(incident, decide(incident, shipped_triggers(), now), language=language,
                               timezone="Asia/Seoul", template=template, labels=["postmortem"], now=now,
                               debrief_version="1.2.3")
 

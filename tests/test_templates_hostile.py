@@ -29,9 +29,10 @@ from postmortem.storage_format import (
     parse_storage,
 )
 from postmortem.timeline import first_line
-from postmortem.triggers import TriggerCriteria, decide
+from postmortem.triggers import decide
 from templates.check import HOSTILE_TEXT, sample_incidents
 from templates.render import PageRenderer
+from tests.helpers import shipped_triggers
 
 T0 = datetime(2026, 11, 25, 5, 3, tzinfo=UTC)
 RENDERER = PageRenderer()
@@ -65,7 +66,7 @@ def incident_with(summary: str, description: str, comment: str, name: str, accou
 
 def context_for(incident: Incident, language: str) -> dict:
     now = T0 + timedelta(days=1)
-    return build_page_context(incident, decide(incident, TriggerCriteria(), now), language=language,
+    return build_page_context(incident, decide(incident, shipped_triggers(), now), language=language,
                               timezone="Asia/Seoul", template="default", labels=["postmortem"], now=now,
                               debrief_version="1.0")
 

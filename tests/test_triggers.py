@@ -1,21 +1,14 @@
 """Every trigger rule: fires, does not fire, and the threshold's edge."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from config.settings import load_settings
 from postmortem.incident import Comment, Incident
-from postmortem.triggers import (
-    DataLossRule,
-    ExplicitRequestRule,
-    InterventionRule,
-    MonitoringFailureRule,
-    ResolutionTimeRule,
-    TriggerCriteria,
-    UserImpactRule,
-    asks_for_postmortem,
-    decide,
-)
+from postmortem.triggers import TriggerCriteria, asks_for_postmortem, decide
+from tests.helpers import ROOT
 
 T0 = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
 NOW = T0 + timedelta(hours=10)
@@ -28,15 +21,15 @@ def incident(**kw) -> Incident:
     return Incident(**base)
 
 
-def only(rule_name: str) -> TriggerCriteria:
-    """Criteria with every rule but one switched off."""
-    off = dict(
-        user_impact=UserImpactRule(enabled=False), data_loss=DataLossRule(enabled=False),
-        intervention=InterventionRule(enabled=False), resolution_time=ResolutionTimeRule(enabled=False),
-        monitoring_failure=MonitoringFailureRule(enabled=False), explicit_request=ExplicitRequestRule(enabled=False),
-    )
-    off[rule_name] = type(off[rule_name])()
-    return TriggerCriteria(**off)
+SHIPPED = load_settings(ROOT / "app.yaml").triggers  # the criteria as app.yaml ships them
+RULES = ("user_impact", "data_loss", "intervention", "resolution_time", "monitoring_failure", "explicit_request")
+
+
+def only(rule_name: str, **changes) -> TriggerCriteria:
+    """The shipped criteria with every rule but one switched off (that one changed by ``changes``)."""
+    off = {name: replace(getattr(SHIPPED, name), enabled=False) for name in RULES}
+    off[rule_name] = replace(getattr(SHIPPED, rule_name), **changes)
+    return replace(SHIPPED, **off)
 
 
 def verdict(inc: Incident, rule: str, **kw):
@@ -76,11 +69,7 @@ def test_severity_threshold(severity, fires):
 def test_data_loss_by_label_and_field():
     assert verdict(incident(labels=frozenset({"Data-Loss"})), "data_loss") == (True, "data loss: label data-loss")
     assert verdict(incident(), "data_loss")[0] is False
-    criteria = TriggerCriteria(
-        user_impact=UserImpactRule(enabled=False), intervention=InterventionRule(enabled=False),
-        resolution_time=ResolutionTimeRule(enabled=False), monitoring_failure=MonitoringFailureRule(enabled=False),
-        explicit_request=ExplicitRequestRule(enabled=False),
-        data_loss=DataLossRule(labels=(), field_values=(("customfield_10200", "Yes"),)))
+    criteria = only("data_loss", labels=(), field_values=(("customfield_10200", "Yes"),))
     inc = incident(field_values=(("customfield_10200", "Yes"),))
     assert decide(inc, criteria, NOW).fired[0].reason == "data loss: customfield_10200 = Yes"
     assert not decide(incident(field_values=(("customfield_10200", "No"),)), criteria, NOW).needed
@@ -130,7 +119,7 @@ def test_asks_for_postmortem_is_line_anchored():
 def test_decision_lists_every_rule_and_why():
     inc = incident(impact="downtime", mitigated=T0 + timedelta(minutes=47), labels=frozenset({"rollback"}),
                    detection_method="Customer report")
-    decision = decide(inc, TriggerCriteria(), NOW)
+    decision = decide(inc, SHIPPED, NOW)
     assert decision.needed
     assert [r.rule for r in decision.results] == ["user_impact", "data_loss", "intervention", "resolution_time",
                                                   "monitoring_failure", "explicit_request"]
@@ -141,4 +130,4 @@ def test_decision_lists_every_rule_and_why():
 def test_nothing_fires_for_a_small_incident():
     inc = incident(severity="SEV-4", impact="degradation", mitigated=T0 + timedelta(minutes=5),
                    resolved=T0 + timedelta(minutes=20), detection_method="Monitoring alert")
-    assert not decide(inc, TriggerCriteria(), NOW).needed
+    assert not decide(inc, SHIPPED, NOW).needed

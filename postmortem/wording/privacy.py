@@ -15,9 +15,10 @@ import phonenumbers
 @dataclass(frozen=True)
 class PrivacyPolicy:
     """What counts as the company's own: e-mail domains (and their subdomains), phone numbers
-    (E.164, e.g. ``+8215881234``) and networks (CIDR)."""
+    (E.164, e.g. ``+8215881234``) and networks (CIDR): ``app.yaml: privacy``. Empty here
+    (nothing is the company's) when no settings are given."""
 
-    internal_domains: tuple[str, ...] = ("example.com",)
+    internal_domains: tuple[str, ...] = ()
     allowed_numbers: tuple[str, ...] = ()
     internal_networks: tuple[str, ...] = ()
     region: str = "KR"  # how numbers written without a country code are read
