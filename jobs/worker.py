@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from datetime import UTC, datetime
 
 from rq import Queue, Worker
@@ -59,6 +60,16 @@ def build_worker(context: JobContext, *, name: str | None = None, burst: bool = 
     return worker
 
 
+def preload_korean() -> None:
+    """Korean teams: load the Korean analyser in the worker itself, once, so that each review
+    job (a forked work horse) shares it rather than spending about a second loading it."""
+    started = time.monotonic()
+    from postmortem.wording import korean  # noqa: PLC0415
+
+    korean.warm()
+    log.info("Korean analyser loaded in %.1f s", time.monotonic() - started)
+
+
 def run_worker(*, burst: bool = False, name: str | None = None) -> int:
     try:
         context = from_environment()
@@ -68,6 +79,8 @@ def run_worker(*, burst: bool = False, name: str | None = None) -> int:
     configure_logging(context.env.log_format)
     configure(context)
     telemetry.configure(context.redis)  # jobs and Atlassian calls count into Redis (/metrics)
+    if context.settings.language == "ko" and not burst:
+        preload_korean()
     worker = build_worker(context, name=name, burst=burst)
     print(f"Debrief worker {worker.name} on queue {QUEUE_NAME} ({redact_url(context.env.redis_url)})", flush=True)
     worker.work(with_scheduler=True, burst=burst, logging_level="INFO")

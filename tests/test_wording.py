@@ -9,6 +9,7 @@ import pytest
 
 from debrief.cli import main
 from postmortem.wording import PrivacyPolicy, check_page_text, check_text, mask_text
+from tests.helpers import ROOT
 
 
 def kinds(text, policy=None):
@@ -154,3 +155,23 @@ def test_model_probabilities_and_shipped_weights():
     assert model.probability("We added a check to the deploy pipeline.", "en") < model.threshold("en")
     assert model.probability("작업자의 실수로 설정 파일이 삭제되었다.", "ko") >= model.threshold("ko")
     assert model.probability("캐시 계층의 메모리가 부족해 요청이 실패했다.", "ko") < model.threshold("ko")
+
+
+def test_kiwi_warmed_before_a_fork_serves_the_forked_process_at_once():
+    """RQ forks a work horse per job: Kiwi loaded in the worker must work there, with no
+    thread pool for the fork to leave behind."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    script = (
+        "import os\n"
+        "from postmortem.wording import korean\n"
+        "korean.warm()\n"
+        "assert len(os.listdir('/proc/self/task')) == 1, 'Kiwi started threads'\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    os._exit(0 if len(korean.tokens('운영자의 실수로 서버가 멈췄다.')) > 5 else 3)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "raise SystemExit(os.waitstatus_to_exitcode(status))\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import threading
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -32,10 +33,19 @@ def kiwi():
                 from kiwipiepy import Kiwi  # noqa: PLC0415 - slow to load, only for Korean text
 
                 # Without the typo and multi-word dictionaries Kiwi loads in ~1 s and ~330 MB instead of
-                # ~3 s and ~520 MB (a forked work horse loads it per job); on every Korean dev sentence
-                # the rules and the model decide the same either way.
-                _kiwi = Kiwi(load_typo_dict=False, load_multi_dict=False)
+                # ~3 s and ~520 MB; on every Korean dev sentence the rules and the model decide the
+                # same either way. No worker threads (num_workers=0): sentences are analysed one at a
+                # time, and a thread pool would not survive the fork of an RQ work horse (``warm``).
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DeprecationWarning)  # 0 meant "all cores" before 0.21
+                    _kiwi = Kiwi(num_workers=0, load_typo_dict=False, load_multi_dict=False)
     return _kiwi
+
+
+def warm() -> None:
+    """Load Kiwi and its model now (its first analysis loads more), so that processes forked
+    from this one (RQ's work horses) share it instead of loading it for each job."""
+    kiwi().tokenize("준비")
 
 
 @lru_cache(maxsize=1024)
