@@ -24,6 +24,7 @@ from urllib.parse import quote
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
+from postmortem.action_items.record import ItemsState
 from postmortem.incident import Incident
 from postmortem.messages import message
 from postmortem.page import Edit, Page
@@ -51,12 +52,15 @@ class Readiness:
     ready: bool
     failing: tuple[tuple[str, str], ...] = ()  # (gate, reason) of each gate that does not pass
     reopened: str = ""  # the status a person set back by hand ("" if none)
+    tickets_due: int = 0  # rows whose tickets are made on approval and are not made yet
 
     def reason(self, language: str) -> str:
         if self.ready:
             return ""
         if self.reopened:
             return message(language, "archive.held.reopened", status=self.reopened)
+        if self.tickets_due:
+            return message(language, "archive.held.tickets", count=self.tickets_due)
         gates = "; ".join(f"{g} ({r})" if r else g for g, r in self.failing)
         return message(language, "archive.held.gates", gates=gates or "-")
 
@@ -89,6 +93,9 @@ def readiness(state: PageState, gates: Iterable[str], labels_on_page: Iterable[s
             failing.append((gate, str(result.get("reason") or "")))
     if status != APPROVED and not failing:
         failing.append(("approved", f"the status is {state.status or 'draft'}"))
+    waiting = ItemsState.of(state.extra).waiting  # ``create: on_approval``: made by the next action-item run
+    if not failing and waiting:
+        return Readiness(False, tickets_due=len(waiting))
     return Readiness(not failing, tuple(failing))
 
 

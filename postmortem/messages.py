@@ -139,6 +139,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         # The archive
         "panel.archive": "Archive",
         "archive.held.gates": "Not archived yet: these review gates do not pass: {gates}.",
+        "archive.held.tickets": "Not archived yet: the tickets of {count} action item(s) are made on approval "
+                                "first.",
         "archive.held.reopened": "Not archived: a person set the status back to {status}; Debrief leaves the "
                                  "page where it is until it is approved again.",
         "archive.held.elsewhere": "Not archived: a person moved the page to space {space}; Debrief leaves it there.",
@@ -329,6 +331,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "panel.waiting_line": "{row}행 ({action}): 포스트모템이 승인되면 티켓이 만들어집니다.",
         "panel.archive": "보관",
         "archive.held.gates": "아직 보관하지 않았습니다. 통과하지 못한 리뷰 기준: {gates}.",
+        "archive.held.tickets": "아직 보관하지 않았습니다. 승인에 따라 실행 항목 {count}개의 티켓을 먼저 만듭니다.",
         "archive.held.reopened": "보관하지 않았습니다. 누군가 상태를 {status}(으)로 되돌렸습니다. 다시 승인될 "
                                  "때까지 Debrief는 페이지를 그대로 둡니다.",
         "archive.held.elsewhere": "보관하지 않았습니다. 누군가 페이지를 {space} 스페이스로 옮겼습니다. Debrief는 "

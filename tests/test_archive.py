@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from postmortem import archive as plan
+from postmortem.action_items.record import ItemsState, WaitingRow
 from postmortem.incident import Incident
 from postmortem.page import apply_edits, parse_page
 from postmortem.page_state import PageState, label_change
@@ -27,6 +28,13 @@ def test_periods_follow_the_configured_timezone_and_grouping():
     assert plan.period_of(INCIDENT.started, "year", "UTC").title == "2026"
     assert plan.period_of(INCIDENT.started, "none", "UTC") == plan.Period(None, ("2026", "2026-q4"))
     assert plan.period_of(None, "quarter", "UTC") == plan.Period(None, ())
+
+
+def test_rows_whose_tickets_wait_for_the_approval_hold_the_archive_until_they_are_made():
+    waiting = approved().with_extra(action_items=ItemsState(waiting=(WaitingRow(1, "Add a canary stage"),)).to_dict())
+    ready = plan.readiness(waiting, GATES, waiting.labels)
+    assert not ready.ready and ready.tickets_due == 1
+    assert "1 action item(s)" in ready.reason("en") and "티켓" in ready.reason("ko")
 
 
 def test_ready_only_when_approved_and_every_gate_passes():

@@ -252,3 +252,29 @@ def test_with_tickets_made_on_approval_the_approval_makes_them_before_the_share_
     content = mail.get_content()
     assert all(k in content for k in tickets), content  # the share lists the tickets made on approval
     assert state(sandbox, page_id)["status"] == "archived"
+
+
+def test_with_tickets_made_on_approval_the_sweep_makes_them_before_it_shares_and_archives(
+        sandbox, service, redis_conn, smtp_server, tmp_path):
+    """On Cloud no page event may come: the sweep alone takes an approved page through. Shared
+    by hand (the results_shared task ticked), nothing but the tickets holds the archive."""
+    configure(service, smtp_server, tmp_path, share=[], create="on_approval")
+    key, page_id, _title = drafted(sandbox, service, redis_conn)
+
+    def shared_by_hand(body: str) -> str:
+        body = fill_in(body)
+        page = parse_page(body)
+        return apply_edits(body, [page.set_task(next(t for t in page.checklist if t.gate == "results_shared"), True)])
+    save_as_person(sandbox, page_id, shared_by_hand)
+    comment(sandbox, page_id, SARA_LOGIN, "/approve")
+    now = datetime.now(UTC)
+    outcomes = []
+    for minutes in (1, 2, 3):
+        result = sweep(service, now + timedelta(minutes=minutes))
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+        outcomes.append(state(sandbox, page_id)["status"])
+    assert outcomes[-1] == "archived", outcomes
+    tickets = sorted(i.key for i in sandbox.state.jira.all_issues() if "debrief" in i.fields["labels"])
+    assert len(tickets) == 2
+    rows = parse_page(get_page(sandbox, page_id)["body"]["storage"]["value"]).action_items.rows
+    assert sorted(k for r in rows for k in r.cells["ticket"].jira_keys) == tickets
