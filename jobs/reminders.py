@@ -128,9 +128,11 @@ class ReviewReminders:
         ctx.jira.add_comment(state.incident, f"{body}\n{marker}", marker=marker)
         done = f"commented on {state.incident}"
         if reminders.email and ctx.env.smtp_url:
-            ident = owner_info.get("account_id" if ctx.jira.cloud else "username") or ""
-            wanted = reminders.escalate_to if due.escalation else tuple(x for x in (owner_info.get("email") or ident,)
-                                                                        if x)
+            if due.escalation:
+                wanted = reminders.escalate_to
+            else:
+                owner_address = owner_info.get("email") or owner_info.get("account_id" if ctx.jira.cloud else "username")
+                wanted = (owner_address,) if owner_address else ()
             to = _addresses(ctx, wanted)
             if to:
                 try:

@@ -170,8 +170,9 @@ class PageReview:
         content = record.content
         if outcome.status != APPROVED or not to or record.shared.get("content") == content:
             return outcome
-        if self.ctx.settings.action_items.create == "on_approval" and ItemsState.of(r.state.extra).waiting:
-            # the tickets are made on this approval (jobs/pages.py): share once they are listed
+        if ItemsState.of(r.state.extra).waiting:
+            # rows whose tickets this approval makes (create: on_approval; jobs/pages.py): share once
+            # they are listed, as the archive waits for them (postmortem/archive.py readiness)
             log.info("page %s: the share e-mail waits for the tickets made on approval", self.page_id,
                      extra={"page": self.page_id})
             return outcome
