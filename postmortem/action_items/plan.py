@@ -104,14 +104,12 @@ class _Planner:
         self.waiting: list[WaitingRow] = []
         self.flags: list[PriorityFlag] = []
         self.refused: list[Refusal] = []
-        self.strays = self.stray_claims()
+        self.strays: dict[str, Claim] = {}
 
-    def stray_claims(self) -> dict[str, Claim]:
+    def stray_claims(self, rows: list[ItemRow]) -> dict[str, Claim]:
         """Claims no row of the page answers to and no record holds: a row whose action text
         (its identity, without a local id) changed between its claim and the write of its key,
         or a row deleted then. Matched to rows by ``adopt``; the rest are listed as unlisted."""
-        table = self.page.action_items
-        rows = item_rows(table, self.page_id) if table is not None else []
         ids = {i for row in rows for i in row.ids}
         keys = {r.key for r in self.before.records} | {row.ticket_key for row in rows if row.ticket_key}
         return {c.row_id: c for c in self.facts.claims.values()
@@ -236,8 +234,8 @@ class _Planner:
             row_id=row.row_id, row=row.number, action=row.action, item_type=kind, priority=chosen,
             priority_typed=priority is not None, due=due or self.policy.due_date(chosen, self.facts.today),
             assignee=user, labels=labels_for(row.row_id, self.incident_key))
-        refusal = next((r for r in self.before.refused if r.row_id == row.row_id
-                        and r.fingerprint == fingerprint(ticket) and r.on == self.facts.today.isoformat()), None)
+        asked = (row.row_id, fingerprint(ticket), self.facts.today.isoformat())
+        refusal = next((r for r in self.before.refused if (r.row_id, r.fingerprint, r.on) == asked), None)
         if refusal is not None:  # Jira said no to this very ticket today: say so, do not ask again
             self.refused.append(refusal)
             self.problems.append(RowProblem(row.number, row.action, (("jira_rejected", refusal.why),)))
@@ -339,7 +337,9 @@ class _Planner:
         if table is None or unreadable:
             why = tuple(unreadable) or tuple(p.detail for p in self.page.problems if p.code == "missing_action_table")
             return Plan(state=replace(self.before, problems=(), left=(), waiting=(), flags=()), table_problems=why)
-        for row in item_rows(table, self.page_id):
+        rows = item_rows(table, self.page_id)
+        self.strays = self.stray_claims(rows)
+        for row in rows:
             self.row(row)
         unlisted = []
         strays = [RowRecord(key=c.key, row_id=c.row_id, origin="created", action=c.action)

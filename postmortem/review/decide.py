@@ -121,7 +121,7 @@ def assess(ctx: ReviewContext, gates: Sequence[str], language: str) -> ReviewOut
     waived = {w.finding: w for w in ctx.record.waivers}
     findings = tuple({**f.as_dict(), **({"waived_by": waived[f.id].name, "waived_reason": waived[f.id].reason}
                                         if f.id in waived else {})} for f in ctx.findings)
-    counted = tuple(a.comment for a in counting_approvals(ctx)[0])
+    counted = tuple(a.comment for a in counting_approvals(ctx))
     record = replace(ctx.record, findings=findings, language=lang_of(language), content=ctx.content,
                      counted=counted)
     status = status_for(results, ctx.state.status)

@@ -314,30 +314,28 @@ no_personal_data = _findings_gate("no_personal_data", "pii")
 
 
 # --- approved -------------------------------------------------------------------------------
-def counting_approvals(ctx: ReviewContext) -> tuple[list[Act], list[Act]]:
-    """(approvals that count now, approvals for an earlier version), one per reviewer."""
+def counting_approvals(ctx: ReviewContext) -> list[Act]:
+    """The approvals that count now, one per reviewer: after the last rejection, and for this
+    content (or any, with ``approval_survives_edits``). The panel says why the others do not
+    (``panel_lines.approval_lines``, from ``ReviewRecord.counted``)."""
     last_rejection: Act | None = None
     for rejection in ctx.record.rejections:
         if last_rejection is None or rejection.after(last_rejection):
             last_rejection = rejection
     current: dict[str, Act] = {}
-    stale: dict[str, Act] = {}
     for act in ctx.record.approvals:
         if last_rejection is not None and not act.after(last_rejection):
             continue
         if ctx.settings.approval_survives_edits or act.content == ctx.content:
             current[act.by] = act
-            stale.pop(act.by, None)
-        elif act.by not in current:
-            stale[act.by] = act
-    return list(current.values()), list(stale.values())
+    return list(current.values())
 
 
 def approved(ctx: ReviewContext) -> GateResult:
     gate = "approved"
     if not ctx.settings.reviewers:
         return _result(gate, False, ("approved.no_reviewers", {}))
-    current, _stale = counting_approvals(ctx)
+    current = counting_approvals(ctx)
     need = ctx.settings.required_approvals
     if len(current) >= need:
         return _result(gate, True, ("approved.ok", {"names": ", ".join(a.name or a.by for a in current)}))
